@@ -1,0 +1,61 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Connection, Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import type { LeadSyncClient } from '../client/lead-sync-client.js';
+import { connectionStatus } from '../service/connection.js';
+import { requireApiKey } from './auth.js';
+import { registerCodecEndpoint } from './codec-endpoint.js';
+import { registerErrorHandler } from './errors.js';
+import { registerHealth } from './health.js';
+import { registerLeadRoutes } from './leads.js';
+import { registerOAuthRoutes, type OAuthRouteDeps } from './oauth.js';
+
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+export class PortalNotConnectedError extends Error {
+  readonly statusCode = 503;
+  constructor() {
+    super('no HubSpot portal is connected yet: complete the install at GET /oauth/install');
+  }
+}
+
+export interface HttpAppDeps {
+  logger: Logger;
+  connection: Connection;
+  client: Client;
+  namespace: string;
+  hubspotMode: string;
+  apiKey?: string;
+  codec: PayloadCodec;
+  uiOrigins: string[];
+  leads: () => LeadSyncClient;
+  portalId: () => string | undefined;
+  oauth?: OAuthRouteDeps;
+}
+
+/** The service's HTTP face: lead API, connection status, OAuth install, codec endpoint and health. */
+export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // One line per request from the onResponse hook below instead: it names the route, never the raw URL.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    return Promise.resolve();
+  });
+  registerErrorHandler(app);
+  const auth = requireApiKey({ apiKey: deps.apiKey });
+  registerHealth(app, { connection: deps.connection, namespace: deps.namespace, mode: deps.hubspotMode });
+  registerCodecEndpoint(app, { codec: deps.codec, apiKey: deps.apiKey, uiOrigins: deps.uiOrigins });
+  registerLeadRoutes(app, { leads: deps.leads, auth });
+  app.get('/v1/connection', { preHandler: auth }, async (_request, reply) => {
+    const portalId = deps.portalId();
+    if (!portalId) throw new PortalNotConnectedError();
+    return reply.send(await connectionStatus(deps.client, portalId));
+  });
+  if (deps.oauth) registerOAuthRoutes(app, deps.oauth);
+  return app;
+}

@@ -1,0 +1,44 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export interface AuthOptions {
+  apiKey?: string;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || !!address?.startsWith('127.');
+}
+
+/**
+ * Bearer LEADSYNC_API_KEY when one is configured; without one, only clients on this machine are served, which is
+ * what a developer running `npm start` expects and what keeps an unconfigured deployment closed.
+ */
+export function requireApiKey(options: AuthOptions) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!options.apiKey) {
+      if (isLoopback(request.socket.remoteAddress)) return;
+      await reply.code(403).send({ error: 'forbidden', message: 'LEADSYNC_API_KEY is not set: only loopback clients are served' });
+      return;
+    }
+    const header = request.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!token || !safeEqual(token, options.apiKey)) {
+      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'missing or wrong bearer token' });
+    }
+  };
+}
+
+/** A per-deployment path segment that lets the Web UI reach the codec endpoint without sending our API key. */
+export function codecCapability(apiKey: string): string {
+  return createHmac('sha256', apiKey).update('leadsync-codec-endpoint').digest('base64url').slice(0, 32);
+}
+
+export function capabilityMatches(apiKey: string | undefined, candidate: string): boolean {
+  return !!apiKey && safeEqual(candidate, codecCapability(apiKey));
+}

@@ -1,0 +1,257 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Worker } from '@temporalio/worker';
+import type { Config } from '../config.js';
+import { LeadSyncClient } from '../client/lead-sync-client.js';
+import { buildHttpApp, PortalNotConnectedError } from '../http/app.js';
+import { codecCapability } from '../http/auth.js';
+import { createHubSpotClient } from '../hubspot/index.js';
+import type { OAuthApi } from '../hubspot/oauth.js';
+import { defaultCacheDir, defaultDataDir } from '../project-paths.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
+import { resolveTemporalCli } from '../temporal/cli.js';
+import { AesGcmCodec } from '../temporal/codec.js';
+import { connectTemporal, type TemporalConnections } from '../temporal/connect.js';
+import { createDataConverter } from '../temporal/data-converter.js';
+import { startDevServer, type DevServer } from '../temporal/dev-server.js';
+import { loadOrCreateDevKeys, parseEncryptionKeys } from '../temporal/keys.js';
+import { ensureConnection, reauthorizeConnection } from './connection.js';
+import { createPortalRegistry } from './portals.js';
+import { createServiceWorker } from './worker.js';
+
+export interface RunningService {
+  httpUrl: string;
+  uiUrl?: string;
+  temporalAddress: string;
+  sandbox?: Sandbox;
+  portalId(): string | undefined;
+  leads(): LeadSyncClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start` in one function: HubSpot (or the built-in sandbox), Temporal (or the embedded dev server), the
+ * worker, the portal's connection workflow and the HTTP API, stopped in the reverse order.
+ */
+export interface ServiceOverrides {
+  /** Options for the built-in sandbox when no HubSpot credentials are configured (tests shorten token lifetimes). */
+  sandbox?: SandboxOptions;
+  /** A prebuilt workflow bundle, so tests that start the service several times bundle once. */
+  workflowBundle?: { code: string };
+}
+
+export async function startService(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<RunningService> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.warn({ reason: (err as Error).message }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    return await start(config, logger, overrides, cleanups, stop);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function start(config: Config, logger: Logger, overrides: ServiceOverrides, cleanups: Array<() => Promise<void>>, stop: () => Promise<void>): Promise<RunningService> {
+  const dataDir = path.resolve(config.dataDir ?? defaultDataDir);
+  await mkdir(dataDir, { recursive: true });
+
+  let keys;
+  if (config.encryptionKeys) {
+    keys = parseEncryptionKeys(config.encryptionKeys);
+  } else {
+    const dev = await loadOrCreateDevKeys(dataDir);
+    keys = dev.keys;
+    logger.warn({ file: dev.file, created: dev.created }, 'LEADSYNC_ENCRYPTION_KEY is not set: using a development key from the data dir. Set it in production.');
+  }
+  const dataConverter = createDataConverter(keys);
+  const codec = new AesGcmCodec(keys);
+
+  let hubspot = config.hubspot;
+  let sandbox: Sandbox | undefined;
+  let portalId = hubspot.portalId;
+  let bootstrapRefreshToken = hubspot.credentials.mode === 'oauth' ? hubspot.credentials.refreshToken : undefined;
+  if (hubspot.credentials.mode === 'sandbox') {
+    sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1', ...overrides.sandbox });
+    cleanups.push(() => sandbox!.close());
+    hubspot = {
+      ...hubspot,
+      baseUrl: sandbox.baseUrl,
+      authorizeUrl: `${sandbox.baseUrl}/oauth/authorize`,
+      credentials: {
+        mode: 'oauth',
+        clientId: sandbox.clientId,
+        clientSecret: sandbox.clientSecret,
+        redirectUri: `${config.publicUrl ?? `http://localhost:${config.port}`}/oauth/callback`,
+        scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'communication_preferences.read_write'],
+      },
+    };
+    portalId = String(sandbox.portalId);
+    bootstrapRefreshToken = sandbox.issueRefreshToken();
+    logger.warn(
+      { sandbox: sandbox.baseUrl, portalId },
+      '*** NO HUBSPOT CREDENTIALS: running against the built-in HubSpot SANDBOX, not HubSpot. Set HUBSPOT_ACCESS_TOKEN or HUBSPOT_CLIENT_ID/HUBSPOT_CLIENT_SECRET for a real portal. ***',
+    );
+  }
+  const credentials = hubspot.credentials;
+  if (credentials.mode === 'sandbox') throw new Error('unreachable: sandbox credentials were replaced above');
+
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  let devServer: DevServer | undefined;
+  if (!config.temporal.address) {
+    const cli = await resolveTemporalCli({ cacheDir: defaultCacheDir, log: (m) => logger.info(m) });
+    if (cli.executable.type !== 'existing-path') {
+      throw new Error(`no Temporal CLI binary for the embedded dev server; tried:\n${cli.attempts.map((a) => `  ${a.step} ${a.where}: ${a.outcome}`).join('\n')}`);
+    }
+    const codecPath = config.apiKey ? `/codec/ui/${codecCapability(config.apiKey)}` : '/codec';
+    devServer = await startDevServer({
+      cliPath: cli.executable.path,
+      dataDir,
+      port: config.temporal.devPort,
+      uiPort: config.temporal.uiPort,
+      namespace: config.temporal.namespace,
+      codecEndpoint: `${publicUrl}${codecPath}`,
+      log: (m) => logger.info(m),
+    });
+    cleanups.push(() => devServer!.stop());
+    logger.info({ address: devServer.address, ui: devServer.uiUrl, source: cli.source }, 'embedded Temporal dev server started');
+  }
+
+  const temporal: TemporalConnections = await connectTemporal({
+    embeddedAddress: devServer?.address,
+    address: config.temporal.address,
+    namespace: config.temporal.namespace,
+    dataConverter,
+  });
+  cleanups.push(() => temporal.close());
+
+  const oauthApi: OAuthApi | undefined =
+    credentials.mode === 'oauth'
+      ? createHubSpotClient({
+          baseUrl: hubspot.baseUrl,
+          apiVersion: hubspot.apiVersion,
+          timeoutMs: hubspot.timeoutMs,
+          oauth: { clientId: credentials.clientId, clientSecret: credentials.clientSecret },
+        }).oauth
+      : undefined;
+
+  const portal = createPortalRegistry({
+    client: temporal.client,
+    baseUrl: hubspot.baseUrl,
+    apiVersion: hubspot.apiVersion,
+    timeoutMs: hubspot.timeoutMs,
+    auth: credentials.mode === 'static' ? { mode: 'static', token: credentials.accessToken } : { mode: 'oauth' },
+    rateLimit: hubspot.rateLimit,
+  });
+
+  const worker: Worker = await createServiceWorker({
+    connection: temporal.native,
+    client: temporal.client,
+    namespace: temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    dataConverter,
+    portal,
+    oauth: oauthApi,
+    shutdownGraceMs: config.shutdownGraceMs,
+    workflowBundle: overrides.workflowBundle,
+  });
+  const running = worker.run();
+  cleanups.push(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+
+  const portalFile = path.join(dataDir, 'portal-id');
+  portalId ??= credentials.mode === 'static' ? 'default' : await readFile(portalFile, 'utf8').then((s) => s.trim(), () => undefined);
+  const connectionOptions = (id: string) => ({
+    client: temporal.client,
+    taskQueue: config.temporal.taskQueue,
+    portalId: id,
+    mode: credentials.mode,
+    refreshMarginMs: hubspot.refreshMarginMs,
+  });
+
+  if (credentials.mode === 'oauth' && bootstrapRefreshToken && oauthApi) {
+    portalId ??= await portalOfRefreshToken(oauthApi, bootstrapRefreshToken);
+    const status = await ensureConnection(connectionOptions(portalId));
+    if (status.state === 'needs_reauth') await reauthorizeConnection(connectionOptions(portalId), { refreshToken: bootstrapRefreshToken });
+  } else if (portalId) {
+    const status = await ensureConnection(connectionOptions(portalId));
+    if (credentials.mode === 'static' && status.state === 'needs_reauth') {
+      await reauthorizeConnection(connectionOptions(portalId), { static: true });
+    }
+  }
+  if (portalId) await writeFile(portalFile, portalId);
+
+  let leads: LeadSyncClient | undefined;
+  const leadsFor = () => {
+    if (!portalId) throw new PortalNotConnectedError();
+    leads ??= new LeadSyncClient({ client: temporal.client, portalId, taskQueue: config.temporal.taskQueue, leadIdleTimeoutMs: config.leadIdleTimeoutMs });
+    return leads;
+  };
+
+  const stateSecret = createHash('sha256').update(keys[0]!.key).update('oauth-state').digest();
+  const app = buildHttpApp({
+    logger,
+    connection: temporal.connection,
+    client: temporal.client,
+    namespace: temporal.namespace,
+    hubspotMode: sandbox ? 'sandbox' : credentials.mode,
+    apiKey: config.apiKey,
+    codec,
+    uiOrigins: [`http://localhost:${config.temporal.uiPort}`, `http://127.0.0.1:${config.temporal.uiPort}`],
+    leads: leadsFor,
+    portalId: () => portalId,
+    oauth:
+      credentials.mode === 'oauth' && oauthApi && credentials.redirectUri
+        ? {
+            clientId: credentials.clientId,
+            redirectUri: credentials.redirectUri,
+            scopes: credentials.scopes,
+            authorizeUrl: hubspot.authorizeUrl,
+            stateSecret,
+            oauth: oauthApi,
+            connect: async (tokens) => {
+              if (tokens.hubId === undefined) throw new Error('HubSpot did not say which portal the tokens belong to');
+              const id = String(tokens.hubId);
+              const expiresAt = Date.now() + tokens.expiresIn * 1000;
+              await reauthorizeConnection(connectionOptions(id), { tokens: { ...tokens, expiresAt } });
+              if (portalId !== id) leads = undefined;
+              portalId = id;
+              await writeFile(portalFile, id);
+              return { portalId: id };
+            },
+          }
+        : undefined,
+  });
+  if (!config.apiKey) logger.warn('LEADSYNC_API_KEY is not set: the HTTP API serves loopback clients only');
+  await app.listen({ port: config.port, host: config.apiKey ? '0.0.0.0' : '127.0.0.1' });
+  cleanups.push(() => app.close());
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  return {
+    httpUrl: `http://localhost:${port}`,
+    uiUrl: devServer?.uiUrl,
+    temporalAddress: temporal.address,
+    sandbox,
+    portalId: () => portalId,
+    leads: leadsFor,
+    stop,
+  };
+}
+
+async function portalOfRefreshToken(oauth: OAuthApi, refreshToken: string): Promise<string> {
+  const info = await oauth.introspect({ token: refreshToken, tokenTypeHint: 'refresh_token' });
+  if (!info.active) throw new Error('HUBSPOT_REFRESH_TOKEN is not active (revoked or unknown): reinstall the app');
+  return String(info.hubId);
+}

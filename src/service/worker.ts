@@ -1,0 +1,48 @@
+import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { createPreviousStateLoader } from '../activities/previous-state.js';
+import type { OAuthTokenApi } from '../activities/tokens.js';
+import type { PortalClients } from '../activities/portal.js';
+import { failureConverterPath } from '../temporal/data-converter.js';
+import { workflowsPath } from '../temporal/workflow-bundle.js';
+
+export interface ServiceWorkerOptions {
+  connection: NativeConnection;
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  dataConverter: DataConverter;
+  portal(portalId: string): PortalClients;
+  oauth?: OAuthTokenApi;
+  shutdownGraceMs: number;
+  /** A prebuilt bundle (tests bundle once per process); otherwise the workflows are bundled at start. */
+  workflowBundle?: { code: string };
+}
+
+/** The worker of `npm start` and `npm run worker`: both workflows, every activity, one task queue. */
+export async function createServiceWorker(o: ServiceWorkerOptions): Promise<Worker> {
+  const workflowBundle = o.workflowBundle ?? (await bundleWorkflows());
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    workflowBundle,
+    activities: createActivities({ portal: o.portal, oauth: o.oauth, previousState: createPreviousStateLoader(o.client) }),
+    dataConverter: o.dataConverter,
+    shutdownGraceTime: o.shutdownGraceMs,
+    // Encryption grows payloads by a fixed amount; the server's own limit is the one that matters.
+    disablePayloadErrorLimit: true,
+  });
+}
+
+/** Bundles the workflows (webpack) with only warnings and errors reported; its module listing is noise at start. */
+export function bundleWorkflows(): Promise<{ code: string }> {
+  const silent = () => undefined;
+  return bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath,
+    logger: { trace: silent, debug: silent, info: silent, log: silent, warn: (m) => console.warn(m), error: (m) => console.error(m) },
+  });
+}

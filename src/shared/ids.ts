@@ -1,0 +1,15 @@
+/** The task queue every worker of this service polls unless TEMPORAL_TASK_QUEUE says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'hubspot-lead-sync';
+
+/** HubSpot matches emails case-insensitively, so one lead is one lower-cased, trimmed address. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function leadWorkflowId(email: string): string {
+  return `lead:${normalizeEmail(email)}`;
+}
+
+export function connectionWorkflowId(portal: string): string {
+  return `hubspot-connection:${portal}`;
+}

@@ -1,0 +1,239 @@
+import {
+  ApplicationFailure,
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TokenActivities } from '../activities/tokens.js';
+import { FailureType } from '../shared/failure-types.js';
+import type { ConnectionInput, ConnectionState, ConnectionStatus, OAuthTokens } from '../shared/connection-types.js';
+import {
+  connectionRestoredSignal,
+  connectionStatusQuery,
+  forceRefreshUpdate,
+  getAccessTokenUpdate,
+  parkLeadSignal,
+  reauthorizeUpdate,
+  reportAuthFailureSignal,
+} from '../shared/messages.js';
+import { HubSpotConnectionState, HubSpotPortal } from '../shared/search-attributes.js';
+
+const DEFAULT_MARGIN_MS = 5 * 60_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+// One short retry inside the activity covers a lost response; longer outages are retried by the loop
+// below so that each failure shows in `status` instead of hiding inside an activity's attempts.
+const tokens = proxyActivities<TokenActivities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 2, initialInterval: '1s', nonRetryableErrorTypes: [FailureType.HubSpotBadRefreshToken] },
+});
+
+/**
+ * The one owner of a portal's credentials. OAuth tokens are refreshed on a durable timer ahead of expiry and
+ * handed to activities through `getAccessToken`; however many callers ask at once, one refresh runs.
+ */
+export async function hubspotConnection(input: ConnectionInput): Promise<void> {
+  const s: ConnectionState = input.state ?? {
+    mode: input.mode,
+    portalId: input.portalId,
+    state: input.mode === 'static' ? 'connected' : 'needs_reauth',
+    consecutiveFailures: 0,
+    parked: [],
+  };
+  let inFlight: Promise<void> | undefined;
+  let wake = false;
+
+  const status = (): ConnectionStatus => ({
+    mode: s.mode,
+    state: s.state,
+    portalId: s.portalId,
+    hubId: s.tokens?.hubId,
+    expiresAt: s.tokens ? new Date(s.tokens.expiresAt).toISOString() : undefined,
+    lastRefreshAt: s.lastRefreshAt ? new Date(s.lastRefreshAt).toISOString() : undefined,
+    consecutiveFailures: s.consecutiveFailures,
+    lastError: s.lastError,
+    scopes: s.tokens?.scopes,
+  });
+
+  const publishState = () =>
+    upsertSearchAttributes([
+      { key: HubSpotPortal, value: s.portalId },
+      { key: HubSpotConnectionState, value: s.state },
+    ]);
+
+  const marginFor = (t: OAuthTokens, issuedAt: number) =>
+    Math.min(input.refreshMarginMs ?? DEFAULT_MARGIN_MS, Math.max(0, (t.expiresAt - issuedAt) / 2));
+
+  const connected = async (t: OAuthTokens) => {
+    s.tokens = t;
+    s.lastRefreshAt = Date.now();
+    s.consecutiveFailures = 0;
+    s.lastError = undefined;
+    const wasDown = s.state === 'needs_reauth';
+    s.state = 'connected';
+    publishState();
+    wake = true;
+    if (wasDown) await releaseParked();
+  };
+
+  const releaseParked = async () => {
+    const parked = s.parked.splice(0);
+    for (const id of parked) {
+      try {
+        await getExternalWorkflowHandle(id).signal(connectionRestoredSignal);
+      } catch (err) {
+        log.warn('parked lead could not be woken', { workflowId: id, error: String(err) });
+      }
+    }
+  };
+
+  const needsReauth = (message: string) => {
+    s.state = 'needs_reauth';
+    s.lastError = message;
+    publishState();
+    wake = true;
+    log.warn('connection needs re-authorization', { portalId: s.portalId, reason: message });
+  };
+
+  /** Refreshes until it works or the refresh token is dead; concurrent callers share one run. */
+  const refresh = (): Promise<void> => {
+    inFlight ??= (async () => {
+      s.state = 'refreshing';
+      publishState();
+      for (;;) {
+        const refreshToken = s.tokens?.refreshToken;
+        if (!refreshToken) return needsReauth('no refresh token');
+        try {
+          const issuedAt = Date.now();
+          const fresh = await tokens.refreshAccessToken({ refreshToken });
+          await connected(fresh);
+          log.info('access token refreshed', { portalId: s.portalId, expiresInMs: fresh.expiresAt - issuedAt });
+          return;
+        } catch (err) {
+          const type = failureType(err);
+          if (type === FailureType.HubSpotBadRefreshToken) return needsReauth(failureMessage(err));
+          s.consecutiveFailures += 1;
+          s.lastError = failureMessage(err);
+          const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(s.consecutiveFailures, 10));
+          log.warn('token refresh failed, retrying', { attempt: s.consecutiveFailures, backoffMs: backoff, type });
+          await sleep(backoff);
+        }
+      }
+    })().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+
+  const requireUsable = () => {
+    if (s.mode === 'static') {
+      throw ApplicationFailure.create({
+        type: FailureType.HubSpotAuth,
+        nonRetryable: true,
+        message: 'static-token connections hand out no tokens; the worker reads HUBSPOT_ACCESS_TOKEN',
+      });
+    }
+    if (s.state === 'needs_reauth') {
+      throw ApplicationFailure.create({
+        type: FailureType.HubSpotAuth,
+        nonRetryable: true,
+        message: `portal ${s.portalId} needs re-authorization: ${s.lastError ?? 'no tokens yet'}`,
+      });
+    }
+  };
+
+  const grant = () => {
+    requireUsable();
+    const t = s.tokens!;
+    return { accessToken: t.accessToken, expiresAt: t.expiresAt };
+  };
+
+  setHandler(connectionStatusQuery, status);
+
+  setHandler(getAccessTokenUpdate, async ({ minValidityMs }) => {
+    requireUsable();
+    if (!s.tokens || s.tokens.expiresAt - Date.now() < (minValidityMs ?? 60_000) || s.state === 'refreshing') {
+      await refresh();
+    }
+    return grant();
+  });
+
+  setHandler(forceRefreshUpdate, async ({ rejectedToken }) => {
+    requireUsable();
+    // A caller holding an older token than ours lost a race with a refresh that already happened.
+    if (!rejectedToken || rejectedToken === s.tokens?.accessToken) await refresh();
+    return grant();
+  });
+
+  setHandler(reauthorizeUpdate, async (how) => {
+    if ('static' in how) {
+      if (s.mode !== 'static') throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: 'not a static-token connection' });
+      const wasDown = s.state === 'needs_reauth';
+      s.state = 'connected';
+      s.lastError = undefined;
+      publishState();
+      if (wasDown) await releaseParked();
+      return status();
+    }
+    if (s.mode !== 'oauth') throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: 'not an OAuth connection' });
+    const fresh =
+      'tokens' in how ? how.tokens : 'code' in how ? await tokens.exchangeAuthorizationCode(how) : await tokens.refreshAccessToken(how);
+    if (fresh.hubId !== undefined && String(fresh.hubId) !== s.portalId) {
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidInput,
+        nonRetryable: true,
+        message: `the tokens belong to portal ${fresh.hubId}, not ${s.portalId}`,
+      });
+    }
+    await connected(fresh);
+    return status();
+  });
+
+  setHandler(reportAuthFailureSignal, ({ message }) => {
+    if (s.mode === 'static') needsReauth(message);
+  });
+
+  setHandler(parkLeadSignal, ({ workflowId }) => {
+    if (s.state !== 'needs_reauth') {
+      // Recovered between the lead's failure and its signal: wake it at once.
+      void getExternalWorkflowHandle(workflowId).signal(connectionRestoredSignal).catch(() => undefined);
+      return;
+    }
+    if (!s.parked.includes(workflowId)) s.parked.push(workflowId);
+  });
+
+  publishState();
+
+  for (;;) {
+    if (workflowInfo().continueAsNewSuggested) break;
+    wake = false;
+    const t = s.tokens;
+    if (s.mode === 'oauth' && s.state === 'connected' && t) {
+      const dueIn = t.expiresAt - marginFor(t, s.lastRefreshAt ?? Date.now()) - Date.now();
+      const woken = await condition(() => wake || workflowInfo().continueAsNewSuggested, Math.max(1, dueIn));
+      if (!woken) await refresh();
+    } else {
+      await condition(() => wake || workflowInfo().continueAsNewSuggested);
+    }
+  }
+  await condition(() => inFlight === undefined && allHandlersFinished());
+  await continueAsNew<typeof hubspotConnection>({ ...input, state: s });
+}
+
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? (err.cause ?? err) : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}

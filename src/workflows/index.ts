@@ -1,0 +1,2 @@
+export { hubspotConnection } from './hubspot-connection.js';
+export { leadSync } from './lead-sync.js';
