@@ -31,7 +31,10 @@ async function main(): Promise<number> {
   const fidelityDir = path.join(testDir, 'fidelity');
   let files = program.args.length > 0 ? program.args.map((f) => path.resolve(f)) : await listTests(testDir);
   if (program.args.length === 0) {
-    files = opts.suite === 'fidelity' ? files.filter((f) => f.startsWith(fidelityDir + path.sep)) : files.filter((f) => !f.startsWith(fidelityDir + path.sep));
+    files =
+      opts.suite === 'fidelity'
+        ? files.filter((f) => f.startsWith(fidelityDir + path.sep))
+        : files.filter((f) => !f.startsWith(fidelityDir + path.sep));
   }
   if (files.length === 0) {
     console.error(`No test files for suite "${opts.suite}".`);

@@ -49,7 +49,14 @@ type Env = z.infer<typeof envSchema>;
 
 export type HubSpotCredentials =
   | { mode: 'static'; accessToken: string }
-  | { mode: 'oauth'; clientId: string; clientSecret: string; redirectUri?: string; scopes: string[]; refreshToken?: string }
+  | {
+      mode: 'oauth';
+      clientId: string;
+      clientSecret: string;
+      redirectUri?: string;
+      scopes: string[];
+      refreshToken?: string;
+    }
   | { mode: 'sandbox' };
 
 export interface Config {
@@ -82,7 +89,12 @@ export class ConfigError extends Error {
   }
 }
 
-const DEFAULT_SCOPES = ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'communication_preferences.read_write', 'oauth'];
+const DEFAULT_SCOPES = [
+  'crm.objects.contacts.read',
+  'crm.objects.contacts.write',
+  'communication_preferences.read_write',
+  'oauth',
+];
 
 /**
  * Parses the environment once. Every bad variable is reported in one error, by name only: values are never
@@ -131,7 +143,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 function credentialsFrom(env: Env, problems: string[]): HubSpotCredentials | undefined {
   const hasOAuth = env.HUBSPOT_CLIENT_ID !== undefined || env.HUBSPOT_CLIENT_SECRET !== undefined;
   if (env.HUBSPOT_ACCESS_TOKEN && hasOAuth) {
-    problems.push('HUBSPOT_ACCESS_TOKEN: set either a static token or HUBSPOT_CLIENT_ID/HUBSPOT_CLIENT_SECRET, not both');
+    problems.push(
+      'HUBSPOT_ACCESS_TOKEN: set either a static token or HUBSPOT_CLIENT_ID/HUBSPOT_CLIENT_SECRET, not both',
+    );
     return undefined;
   }
   if (env.HUBSPOT_ACCESS_TOKEN) return { mode: 'static', accessToken: env.HUBSPOT_ACCESS_TOKEN };

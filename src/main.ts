@@ -29,7 +29,9 @@ async function main(): Promise<void> {
       `  HTTP API      ${service.httpUrl}  (GET /healthz)`,
       `  Temporal      ${service.temporalAddress}`,
       ...(service.uiUrl ? [`  Temporal UI   ${service.uiUrl}`] : []),
-      ...(service.sandbox ? [`  HubSpot       SANDBOX at ${service.sandbox.baseUrl} (no HubSpot credentials given)`] : []),
+      ...(service.sandbox
+        ? [`  HubSpot       SANDBOX at ${service.sandbox.baseUrl} (no HubSpot credentials given)`]
+        : []),
       `  Portal        ${service.portalId() ?? 'not connected yet: open /oauth/install'}`,
       '',
     ].join('\n'),

@@ -10,7 +10,11 @@ interface Classified {
 }
 
 function isClassified(err: unknown): err is Error & Classified {
-  return err instanceof Error && typeof (err as Partial<Classified>).type === 'string' && typeof (err as Partial<Classified>).retryable === 'boolean';
+  return (
+    err instanceof Error &&
+    typeof (err as Partial<Classified>).type === 'string' &&
+    typeof (err as Partial<Classified>).retryable === 'boolean'
+  );
 }
 
 /**
@@ -31,7 +35,11 @@ export function toFailure(err: unknown): ApplicationFailure {
     });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return ApplicationFailure.create({ type: FailureType.HubSpotTransient, message, cause: err instanceof Error ? err : undefined });
+  return ApplicationFailure.create({
+    type: FailureType.HubSpotTransient,
+    message,
+    cause: err instanceof Error ? err : undefined,
+  });
 }
 
 /** Runs an activity body and rethrows its failure in Temporal's terms. */

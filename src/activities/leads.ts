@@ -6,11 +6,11 @@ import { withPortalAuth, type PortalClients } from './portal.js';
 import { createUpsertBatcher } from './upsert-batcher.js';
 
 export interface LeadActivityDeps {
-  portal(portalId: string): PortalClients;
+  portal: (portalId: string) => PortalClients;
   /** Coalescing window for batch upserts across leads; 0 sends each write alone. */
   upsertBatchWaitMs?: number;
   /** The final state of the lead's last completed run, if any. */
-  previousState?(workflowId: string, currentRunId: string): Promise<LeadRunResult | undefined>;
+  previousState?: (workflowId: string, currentRunId: string) => Promise<LeadRunResult | undefined>;
 }
 
 interface LeadRef {
@@ -23,6 +23,9 @@ export function toHubSpotProperties(properties: LeadProperties): Record<string, 
   return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, String(v)]));
 }
 
+const batcherUpsert = (batcher: ReturnType<typeof createUpsertBatcher>) => (input: UpsertInput) =>
+  batcher.upsert(input);
+
 export function createLeadActivities(deps: LeadActivityDeps) {
   const batchers = new Map<string, (input: UpsertInput) => Promise<UpsertResult>>();
   const upsertFor = (portal: PortalClients) => {
@@ -32,7 +35,7 @@ export function createLeadActivities(deps: LeadActivityDeps) {
       upsert =
         deps.upsertBatchWaitMs === 0
           ? async (input) => (await send([input]))[0]!
-          : createUpsertBatcher({ send, maxWaitMs: deps.upsertBatchWaitMs }).upsert;
+          : batcherUpsert(createUpsertBatcher({ send, maxWaitMs: deps.upsertBatchWaitMs }));
       batchers.set(portal.portalId, upsert);
     }
     return upsert;
@@ -48,7 +51,9 @@ export function createLeadActivities(deps: LeadActivityDeps) {
   const unsubscribe = async (portal: PortalClients, input: LeadRef & SubscriptionChange) => {
     const legal = { legalBasis: input.legalBasis, legalBasisExplanation: input.legalBasisExplanation };
     if (input.subscriptionId === undefined) {
-      const result = await withPortalAuth(portal, () => portal.subscriptions.unsubscribeAll({ email: input.email, ...legal }));
+      const result = await withPortalAuth(portal, () =>
+        portal.subscriptions.unsubscribeAll({ email: input.email, ...legal }),
+      );
       return { changed: result.changed };
     }
     const subscriptionId = input.subscriptionId;
@@ -65,10 +70,16 @@ export function createLeadActivities(deps: LeadActivityDeps) {
     },
 
     /** Creates or updates the contact by email through batch upsert, so a retried write never duplicates it. */
-    async upsertContact(input: LeadRef & { properties: LeadProperties }): Promise<{ id: string; isNew: boolean; properties: Record<string, string> }> {
+    async upsertContact(
+      input: LeadRef & { properties: LeadProperties },
+    ): Promise<{ id: string; isNew: boolean; properties: Record<string, string> }> {
       return classified(async () => {
         const result = await upsert(deps.portal(input.portalId), input.email, toHubSpotProperties(input.properties));
-        log.info('contact upserted', { contactId: result.id, created: result.isNew, properties: Object.keys(result.properties) });
+        log.info('contact upserted', {
+          contactId: result.id,
+          created: result.isNew,
+          properties: Object.keys(result.properties),
+        });
         return result;
       });
     },
@@ -79,7 +90,9 @@ export function createLeadActivities(deps: LeadActivityDeps) {
     },
 
     /** Resubscribes to one subscription, or to every email subscription the portal defines. */
-    async resubscribeLead(input: LeadRef & SubscriptionChange & { unsubscribed: string[] }): Promise<{ resubscribed: string[] }> {
+    async resubscribeLead(
+      input: LeadRef & SubscriptionChange & { unsubscribed: string[] },
+    ): Promise<{ resubscribed: string[] }> {
       return classified(async () => {
         const portal = deps.portal(input.portalId);
         const ids =
@@ -120,7 +133,8 @@ export function createLeadActivities(deps: LeadActivityDeps) {
         }
         const { id } = await upsert(portal, input.email, input.properties);
         if (input.subscription.unsubscribedFromAll) await unsubscribe(portal, input);
-        for (const subscriptionId of input.subscription.unsubscribed) await unsubscribe(portal, { ...input, subscriptionId });
+        for (const subscriptionId of input.subscription.unsubscribed)
+          await unsubscribe(portal, { ...input, subscriptionId });
         return { id };
       });
     },

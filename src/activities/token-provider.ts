@@ -51,12 +51,14 @@ export function connectionTokenProvider(deps: {
   const minValidityMs = deps.minValidityMs ?? 60_000;
   const now = deps.now ?? Date.now;
   const handle = () => deps.client.workflow.getHandle(connectionWorkflowId(deps.portalId));
-  let cached: AccessTokenGrant | undefined;
+  let cached: (AccessTokenGrant & { threshold: number }) | undefined;
   let pending: Promise<AccessTokenGrant> | undefined;
 
   const ask = (request: () => Promise<AccessTokenGrant>): Promise<AccessTokenGrant> => {
+    const askedAt = now();
     pending ??= request()
-      .then((grant) => (cached = grant))
+      // Short-lived tokens (tests, or a HubSpot change) would never satisfy a fixed minute: use half their life.
+      .then((grant) => (cached = { ...grant, threshold: Math.min(minValidityMs, (grant.expiresAt - askedAt) / 2) }))
       .catch((err: unknown) => {
         throw translate(err, deps.portalId);
       })
@@ -68,8 +70,8 @@ export function connectionTokenProvider(deps: {
 
   return {
     async getAccessToken() {
-      if (cached && cached.expiresAt - now() > minValidityMs) return cached.accessToken;
-      const grant = await ask(() => handle().executeUpdate(getAccessTokenUpdate, { args: [{ minValidityMs: minValidityMs * 2 }] }));
+      if (cached && cached.expiresAt - now() > cached.threshold) return cached.accessToken;
+      const grant = await ask(() => handle().executeUpdate(getAccessTokenUpdate, { args: [{ minValidityMs }] }));
       return grant.accessToken;
     },
     async forceRefresh(rejectedToken) {
@@ -85,7 +87,11 @@ export function connectionTokenProvider(deps: {
 }
 
 function translate(err: unknown, portalId: string): Error {
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.HubSpotAuth) {
+  if (
+    err instanceof WorkflowUpdateFailedError &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === FailureType.HubSpotAuth
+  ) {
     return authFailure(err.cause.message);
   }
   if (err instanceof WorkflowNotFoundError) {

@@ -33,7 +33,10 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
     open = [];
     if (batch.length === 0) return;
     options.send(batch.map((w) => w.input)).then(
-      (results) => batch.forEach((w, i) => (results[i] ? w.resolve(results[i]) : w.reject(new Error('batch upsert returned fewer results than inputs')))),
+      (results) =>
+        batch.forEach((w, i) =>
+          results[i] ? w.resolve(results[i]) : w.reject(new Error('batch upsert returned fewer results than inputs')),
+        ),
       (err: unknown) => batch.forEach((w) => w.reject(err)),
     );
   };

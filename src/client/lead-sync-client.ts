@@ -52,14 +52,31 @@ export class LeadSyncClient {
    * Connects with the standard TEMPORAL_* variables (or profiles) and the service's encrypting data converter.
    * `encryptionKeys` defaults to LEADSYNC_ENCRYPTION_KEY and must match the worker's.
    */
-  static async connect(options: { portalId: string; taskQueue?: string; encryptionKeys?: string | EncryptionKey[]; address?: string; namespace?: string }): Promise<LeadSyncClient> {
+  static async connect(options: {
+    portalId: string;
+    taskQueue?: string;
+    encryptionKeys?: string | EncryptionKey[];
+    address?: string;
+    namespace?: string;
+  }): Promise<LeadSyncClient> {
     const keysSource = options.encryptionKeys ?? process.env.LEADSYNC_ENCRYPTION_KEY;
     if (!keysSource) throw new Error('LeadSyncClient.connect: LEADSYNC_ENCRYPTION_KEY (or encryptionKeys) is required');
     const keys = typeof keysSource === 'string' ? parseEncryptionKeys(keysSource) : keysSource;
     const { connectionOptions, namespace } = loadClientConnectConfig();
-    const connection = await Connection.connect({ ...connectionOptions, ...(options.address ? { address: options.address } : {}) });
-    const client = new Client({ connection, namespace: options.namespace ?? namespace ?? 'default', dataConverter: createDataConverter(keys) });
-    return new LeadSyncClient({ client, portalId: options.portalId, taskQueue: options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE });
+    const connection = await Connection.connect({
+      ...connectionOptions,
+      ...(options.address ? { address: options.address } : {}),
+    });
+    const client = new Client({
+      connection,
+      namespace: options.namespace ?? namespace ?? 'default',
+      dataConverter: createDataConverter(keys),
+    });
+    return new LeadSyncClient({
+      client,
+      portalId: options.portalId,
+      taskQueue: options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE,
+    });
   }
 
   register(input: RegisterInput): Promise<Accepted> {
@@ -118,7 +135,12 @@ export class LeadSyncClient {
   }
 
   private async send(email: string, eventId: string | undefined, body: LeadEventBody): Promise<Accepted> {
-    const event = { ...body, eventId: eventId ?? randomUUID(), email, receivedAt: new Date().toISOString() } as LeadEvent;
+    const event = {
+      ...body,
+      eventId: eventId ?? randomUUID(),
+      email,
+      receivedAt: new Date().toISOString(),
+    } as LeadEvent;
     const workflowId = leadWorkflowId(email);
     await this.options.client.workflow.signalWithStart<typeof leadSync, [LeadEvent]>('leadSync', {
       ...this.startOptions(email),
@@ -132,7 +154,9 @@ export class LeadSyncClient {
     return {
       workflowId: leadWorkflowId(email),
       taskQueue: this.taskQueue,
-      args: [{ email, portalId: this.options.portalId, idleTimeoutMs: this.options.leadIdleTimeoutMs }] as Parameters<typeof leadSync>,
+      args: [{ email, portalId: this.options.portalId, idleTimeoutMs: this.options.leadIdleTimeoutMs }] as Parameters<
+        typeof leadSync
+      >,
       typedSearchAttributes: [
         { key: LeadEmail, value: email },
         { key: HubSpotPortal, value: this.options.portalId },

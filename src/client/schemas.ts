@@ -20,9 +20,16 @@ export const emailSchema = z
 export const propertiesSchema = z
   .record(
     propertyName,
-    z.union([z.string().max(MAX_PROPERTY_VALUE_LENGTH, `must be at most ${MAX_PROPERTY_VALUE_LENGTH} characters`), z.number().finite(), z.boolean()], {
-      error: 'must be a string, number or boolean',
-    }),
+    z.union(
+      [
+        z.string().max(MAX_PROPERTY_VALUE_LENGTH, `must be at most ${MAX_PROPERTY_VALUE_LENGTH} characters`),
+        z.number().finite(),
+        z.boolean(),
+      ],
+      {
+        error: 'must be a string, number or boolean',
+      },
+    ),
   )
   .refine((p) => Object.keys(p).length <= MAX_PROPERTIES, `must have at most ${MAX_PROPERTIES} properties`)
   .refine((p) => !('email' in p), 'must not contain email: the lead is identified by its email address');
@@ -34,20 +41,32 @@ export const eventIdSchema = z
 
 const subscriptionChange = {
   subscriptionId: z
-    .union([z.string().regex(/^\d{1,19}$/), z.number().int().nonnegative()], { error: 'must be a numeric subscription id' })
+    .union([z.string().regex(/^\d{1,19}$/), z.number().int().nonnegative()], {
+      error: 'must be a numeric subscription id',
+    })
     .transform(String)
     .optional(),
   legalBasis: z.enum(LEGAL_BASES, { error: `must be one of ${LEGAL_BASES.join(', ')}` }).optional(),
   legalBasisExplanation: z.string().max(1_000, 'must be at most 1000 characters').optional(),
 };
 
-export const registerInput = z.object({ email: emailSchema, properties: propertiesSchema.default({}), eventId: eventIdSchema }).strict();
-export const updateInput = z
-  .object({ email: emailSchema, properties: propertiesSchema.refine((p) => Object.keys(p).length > 0, 'must name at least one property'), eventId: eventIdSchema })
+export const registerInput = z
+  .object({ email: emailSchema, properties: propertiesSchema.default({}), eventId: eventIdSchema })
   .strict();
-export const subscriptionInput = z.object({ email: emailSchema, ...subscriptionChange, eventId: eventIdSchema }).strict();
+export const updateInput = z
+  .object({
+    email: emailSchema,
+    properties: propertiesSchema.refine((p) => Object.keys(p).length > 0, 'must name at least one property'),
+    eventId: eventIdSchema,
+  })
+  .strict();
+export const subscriptionInput = z
+  .object({ email: emailSchema, ...subscriptionChange, eventId: eventIdSchema })
+  .strict();
 export const leadOnlyInput = z.object({ email: emailSchema, eventId: eventIdSchema }).strict();
-export const retryFailedInput = z.object({ email: emailSchema, eventIds: z.array(z.string().min(1)).max(1_000).optional() }).strict();
+export const retryFailedInput = z
+  .object({ email: emailSchema, eventIds: z.array(z.string().min(1)).max(1_000).optional() })
+  .strict();
 
 export type RegisterInput = z.input<typeof registerInput>;
 export type UpdateInput = z.input<typeof updateInput>;
@@ -68,7 +87,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
   if (parsed.success) return parsed.data;
   throw new LeadInputError(
     parsed.error.issues.map((issue) => ({
-      field: issue.path.length > 0 ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(body)',
+      field:
+        issue.path.length > 0
+          ? issue.path.join('.')
+          : issue.code === 'unrecognized_keys'
+            ? issue.keys.join(', ')
+            : '(body)',
       message: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
     })),
   );

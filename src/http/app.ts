@@ -37,13 +37,21 @@ export interface HttpAppDeps {
 /** The service's HTTP face: lead API, connection status, OAuth install, codec endpoint and health. */
 export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: deps.logger.child({ component: 'http' }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     // One line per request from the onResponse hook below instead: it names the route, never the raw URL.
     logController: new LogController({ disableRequestLogging: true }),
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
     return Promise.resolve();
   });
   registerErrorHandler(app);

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 
 export interface AuthOptions {
   apiKey?: string;
@@ -12,24 +12,31 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 export function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || !!address?.startsWith('127.');
+  return (
+    address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || !!address?.startsWith('127.')
+  );
 }
 
 /**
  * Bearer LEADSYNC_API_KEY when one is configured; without one, only clients on this machine are served, which is
  * what a developer running `npm start` expects and what keeps an unconfigured deployment closed.
  */
-export function requireApiKey(options: AuthOptions) {
+export function requireApiKey(options: AuthOptions): preHandlerAsyncHookHandler {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!options.apiKey) {
       if (isLoopback(request.socket.remoteAddress)) return;
-      await reply.code(403).send({ error: 'forbidden', message: 'LEADSYNC_API_KEY is not set: only loopback clients are served' });
+      await reply
+        .code(403)
+        .send({ error: 'forbidden', message: 'LEADSYNC_API_KEY is not set: only loopback clients are served' });
       return;
     }
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
     if (!token || !safeEqual(token, options.apiKey)) {
-      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'missing or wrong bearer token' });
+      await reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'unauthorized', message: 'missing or wrong bearer token' });
     }
   };
 }

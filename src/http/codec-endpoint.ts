@@ -23,7 +23,9 @@ function fromJson(p: JsonPayload): Payload {
 
 function toJson(p: Payload): JsonPayload {
   return {
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+    ),
     data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
   };
 }
@@ -78,7 +80,8 @@ export function registerCodecEndpoint(app: FastifyInstance, options: CodecEndpoi
         preHandler: [
           cors,
           async (request: FastifyRequest<{ Params: { capability: string } }>, reply: FastifyReply) => {
-            if (!capabilityMatches(options.apiKey, request.params.capability)) await reply.code(404).send({ error: 'not_found' });
+            if (!capabilityMatches(options.apiKey, request.params.capability))
+              await reply.code(404).send({ error: 'not_found' });
           },
         ],
       },

@@ -8,15 +8,21 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(400).send({ error: 'invalid_input', message: err.message, issues: err.issues });
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ error: 'body_too_large', message: `request body exceeds ${app.initialConfig.bodyLimit} bytes` });
+      return reply
+        .code(413)
+        .send({ error: 'body_too_large', message: `request body exceeds ${app.initialConfig.bodyLimit} bytes` });
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.code(415).send({ error: 'unsupported_media_type', message: 'send application/json' });
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: 'bad_request', message: err.message, issues: [{ field: '(body)', message: err.message }] });
+      return reply
+        .code(err.statusCode)
+        .send({ error: 'bad_request', message: err.message, issues: [{ field: '(body)', message: err.message }] });
     }
     request.log.error({ err: { message: err.message, name: err.name } }, 'request failed');
-    return reply.code(503).send({ error: 'unavailable', message: 'the request could not be handed to Temporal; retry it' });
+    return reply
+      .code(503)
+      .send({ error: 'unavailable', message: 'the request could not be handed to Temporal; retry it' });
   });
 }

@@ -17,7 +17,9 @@ function startOptions(o: PortalConnectionOptions) {
   return {
     workflowId: connectionWorkflowId(o.portalId),
     taskQueue: o.taskQueue,
-    args: [{ portalId: o.portalId, mode: o.mode, refreshMarginMs: o.refreshMarginMs }] as Parameters<typeof hubspotConnection>,
+    args: [{ portalId: o.portalId, mode: o.mode, refreshMarginMs: o.refreshMarginMs }] as Parameters<
+      typeof hubspotConnection
+    >,
     workflowIdConflictPolicy: 'USE_EXISTING' as const,
     typedSearchAttributes: [{ key: HubSpotPortal, value: o.portalId }],
     staticSummary: `HubSpot connection for portal ${o.portalId} (${o.mode})`,
@@ -31,8 +33,14 @@ export async function ensureConnection(o: PortalConnectionOptions): Promise<Conn
 }
 
 /** Starts the connection if needed and hands it new credentials in one call (update-with-start). */
-export async function reauthorizeConnection(o: PortalConnectionOptions, how: ReauthorizeInput): Promise<ConnectionStatus> {
-  const startWorkflowOperation = new WithStartWorkflowOperation<typeof hubspotConnection>('hubspotConnection', startOptions(o));
+export async function reauthorizeConnection(
+  o: PortalConnectionOptions,
+  how: ReauthorizeInput,
+): Promise<ConnectionStatus> {
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof hubspotConnection>(
+    'hubspotConnection',
+    startOptions(o),
+  );
   return o.client.workflow.executeUpdateWithStart(reauthorizeUpdate, { args: [how], startWorkflowOperation });
 }
 

@@ -7,7 +7,6 @@ import type { Config } from '../config.js';
 import { LeadSyncClient } from '../client/lead-sync-client.js';
 import { buildHttpApp, PortalNotConnectedError } from '../http/app.js';
 import { codecCapability } from '../http/auth.js';
-import { createHubSpotClient } from '../hubspot/index.js';
 import type { OAuthApi } from '../hubspot/oauth.js';
 import { defaultCacheDir, defaultDataDir } from '../project-paths.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
@@ -18,7 +17,7 @@ import { createDataConverter } from '../temporal/data-converter.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { loadOrCreateDevKeys, parseEncryptionKeys } from '../temporal/keys.js';
 import { ensureConnection, reauthorizeConnection } from './connection.js';
-import { createPortalRegistry } from './portals.js';
+import { hubspotDeps } from './hubspot-deps.js';
 import { createServiceWorker } from './worker.js';
 
 export interface RunningService {
@@ -42,7 +41,11 @@ export interface ServiceOverrides {
   workflowBundle?: { code: string };
 }
 
-export async function startService(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides = {},
+): Promise<RunningService> {
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -61,7 +64,13 @@ export async function startService(config: Config, logger: Logger, overrides: Se
   }
 }
 
-async function start(config: Config, logger: Logger, overrides: ServiceOverrides, cleanups: Array<() => Promise<void>>, stop: () => Promise<void>): Promise<RunningService> {
+async function start(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides,
+  cleanups: Array<() => Promise<void>>,
+  stop: () => Promise<void>,
+): Promise<RunningService> {
   const dataDir = path.resolve(config.dataDir ?? defaultDataDir);
   await mkdir(dataDir, { recursive: true });
 
@@ -71,7 +80,10 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
   } else {
     const dev = await loadOrCreateDevKeys(dataDir);
     keys = dev.keys;
-    logger.warn({ file: dev.file, created: dev.created }, 'LEADSYNC_ENCRYPTION_KEY is not set: using a development key from the data dir. Set it in production.');
+    logger.warn(
+      { file: dev.file, created: dev.created },
+      'LEADSYNC_ENCRYPTION_KEY is not set: using a development key from the data dir. Set it in production.',
+    );
   }
   const dataConverter = createDataConverter(keys);
   const codec = new AesGcmCodec(keys);
@@ -91,7 +103,7 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
         mode: 'oauth',
         clientId: sandbox.clientId,
         clientSecret: sandbox.clientSecret,
-        redirectUri: `${config.publicUrl ?? `http://localhost:${config.port}`}/oauth/callback`,
+        redirectUri: config.publicUrl ? `${config.publicUrl}/oauth/callback` : undefined,
         scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'communication_preferences.read_write'],
       },
     };
@@ -110,7 +122,9 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
   if (!config.temporal.address) {
     const cli = await resolveTemporalCli({ cacheDir: defaultCacheDir, log: (m) => logger.info(m) });
     if (cli.executable.type !== 'existing-path') {
-      throw new Error(`no Temporal CLI binary for the embedded dev server; tried:\n${cli.attempts.map((a) => `  ${a.step} ${a.where}: ${a.outcome}`).join('\n')}`);
+      throw new Error(
+        `no Temporal CLI binary for the embedded dev server; tried:\n${cli.attempts.map((a) => `  ${a.step} ${a.where}: ${a.outcome}`).join('\n')}`,
+      );
     }
     const codecPath = config.apiKey ? `/codec/ui/${codecCapability(config.apiKey)}` : '/codec';
     devServer = await startDevServer({
@@ -123,7 +137,10 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
       log: (m) => logger.info(m),
     });
     cleanups.push(() => devServer!.stop());
-    logger.info({ address: devServer.address, ui: devServer.uiUrl, source: cli.source }, 'embedded Temporal dev server started');
+    logger.info(
+      { address: devServer.address, ui: devServer.uiUrl, source: cli.source },
+      'embedded Temporal dev server started',
+    );
   }
 
   const temporal: TemporalConnections = await connectTemporal({
@@ -134,24 +151,7 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
   });
   cleanups.push(() => temporal.close());
 
-  const oauthApi: OAuthApi | undefined =
-    credentials.mode === 'oauth'
-      ? createHubSpotClient({
-          baseUrl: hubspot.baseUrl,
-          apiVersion: hubspot.apiVersion,
-          timeoutMs: hubspot.timeoutMs,
-          oauth: { clientId: credentials.clientId, clientSecret: credentials.clientSecret },
-        }).oauth
-      : undefined;
-
-  const portal = createPortalRegistry({
-    client: temporal.client,
-    baseUrl: hubspot.baseUrl,
-    apiVersion: hubspot.apiVersion,
-    timeoutMs: hubspot.timeoutMs,
-    auth: credentials.mode === 'static' ? { mode: 'static', token: credentials.accessToken } : { mode: 'oauth' },
-    rateLimit: hubspot.rateLimit,
-  });
+  const { portal, oauth: oauthApi } = hubspotDeps(hubspot, credentials, temporal.client);
 
   const worker: Worker = await createServiceWorker({
     connection: temporal.native,
@@ -171,7 +171,13 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
   });
 
   const portalFile = path.join(dataDir, 'portal-id');
-  portalId ??= credentials.mode === 'static' ? 'default' : await readFile(portalFile, 'utf8').then((s) => s.trim(), () => undefined);
+  portalId ??=
+    credentials.mode === 'static'
+      ? 'default'
+      : await readFile(portalFile, 'utf8').then(
+          (s) => s.trim(),
+          () => undefined,
+        );
   const connectionOptions = (id: string) => ({
     client: temporal.client,
     taskQueue: config.temporal.taskQueue,
@@ -183,7 +189,10 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
   if (credentials.mode === 'oauth' && bootstrapRefreshToken && oauthApi) {
     portalId ??= await portalOfRefreshToken(oauthApi, bootstrapRefreshToken);
     const status = await ensureConnection(connectionOptions(portalId));
-    if (status.state === 'needs_reauth') await reauthorizeConnection(connectionOptions(portalId), { refreshToken: bootstrapRefreshToken });
+    // The sandbox is new at every start, so the tokens an earlier run stored mean nothing to it.
+    if (status.state === 'needs_reauth' || sandbox) {
+      await reauthorizeConnection(connectionOptions(portalId), { refreshToken: bootstrapRefreshToken });
+    }
   } else if (portalId) {
     const status = await ensureConnection(connectionOptions(portalId));
     if (credentials.mode === 'static' && status.state === 'needs_reauth') {
@@ -195,10 +204,19 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
   let leads: LeadSyncClient | undefined;
   const leadsFor = () => {
     if (!portalId) throw new PortalNotConnectedError();
-    leads ??= new LeadSyncClient({ client: temporal.client, portalId, taskQueue: config.temporal.taskQueue, leadIdleTimeoutMs: config.leadIdleTimeoutMs });
+    leads ??= new LeadSyncClient({
+      client: temporal.client,
+      portalId,
+      taskQueue: config.temporal.taskQueue,
+      leadIdleTimeoutMs: config.leadIdleTimeoutMs,
+    });
     return leads;
   };
 
+  const listeningUrl = () => {
+    const address = app.server.address();
+    return `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
+  };
   const stateSecret = createHash('sha256').update(keys[0]!.key).update('oauth-state').digest();
   const app = buildHttpApp({
     logger,
@@ -212,10 +230,10 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
     leads: leadsFor,
     portalId: () => portalId,
     oauth:
-      credentials.mode === 'oauth' && oauthApi && credentials.redirectUri
+      credentials.mode === 'oauth' && oauthApi && (credentials.redirectUri || sandbox)
         ? {
             clientId: credentials.clientId,
-            redirectUri: credentials.redirectUri,
+            redirectUri: () => credentials.redirectUri ?? `${listeningUrl()}/oauth/callback`,
             scopes: credentials.scopes,
             authorizeUrl: hubspot.authorizeUrl,
             stateSecret,
@@ -236,11 +254,9 @@ async function start(config: Config, logger: Logger, overrides: ServiceOverrides
   if (!config.apiKey) logger.warn('LEADSYNC_API_KEY is not set: the HTTP API serves loopback clients only');
   await app.listen({ port: config.port, host: config.apiKey ? '0.0.0.0' : '127.0.0.1' });
   cleanups.push(() => app.close());
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
 
   return {
-    httpUrl: `http://localhost:${port}`,
+    httpUrl: listeningUrl(),
     uiUrl: devServer?.uiUrl,
     temporalAddress: temporal.address,
     sandbox,

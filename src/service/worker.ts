@@ -14,7 +14,7 @@ export interface ServiceWorkerOptions {
   namespace: string;
   taskQueue: string;
   dataConverter: DataConverter;
-  portal(portalId: string): PortalClients;
+  portal: (portalId: string) => PortalClients;
   oauth?: OAuthTokenApi;
   shutdownGraceMs: number;
   /** A prebuilt bundle (tests bundle once per process); otherwise the workflows are bundled at start. */
@@ -29,7 +29,11 @@ export async function createServiceWorker(o: ServiceWorkerOptions): Promise<Work
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     workflowBundle,
-    activities: createActivities({ portal: o.portal, oauth: o.oauth, previousState: createPreviousStateLoader(o.client) }),
+    activities: createActivities({
+      portal: o.portal,
+      oauth: o.oauth,
+      previousState: createPreviousStateLoader(o.client),
+    }),
     dataConverter: o.dataConverter,
     shutdownGraceTime: o.shutdownGraceMs,
     // Encryption grows payloads by a fixed amount; the server's own limit is the one that matters.
@@ -43,6 +47,13 @@ export function bundleWorkflows(): Promise<{ code: string }> {
   return bundleWorkflowCode({
     workflowsPath,
     failureConverterPath,
-    logger: { trace: silent, debug: silent, info: silent, log: silent, warn: (m) => console.warn(m), error: (m) => console.error(m) },
+    logger: {
+      trace: silent,
+      debug: silent,
+      info: silent,
+      log: silent,
+      warn: (m) => console.warn(m),
+      error: (m) => console.error(m),
+    },
   });
 }

@@ -43,7 +43,10 @@ export class AesGcmCodec implements PayloadCodec {
         const plain = temporal.api.common.v1.Payload.encode(payload).finish();
         const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
         return {
-          metadata: { [METADATA_ENCODING_KEY]: encoder.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encoder.encode(id) },
+          metadata: {
+            [METADATA_ENCODING_KEY]: encoder.encode(ENCRYPTED_ENCODING),
+            [KEY_ID_METADATA]: encoder.encode(id),
+          },
           data,
         };
       }),
@@ -58,12 +61,16 @@ export class AesGcmCodec implements PayloadCodec {
         const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
         const keyId = keyIdBytes ? decoder.decode(keyIdBytes) : '';
         const key = this.byId.get(keyId);
-        if (!key) throw new ValueError(`no decryption key with id "${keyId}" (known: ${[...this.byId.keys()].join(', ')})`);
+        if (!key)
+          throw new ValueError(`no decryption key with id "${keyId}" (known: ${[...this.byId.keys()].join(', ')})`);
         const data = Buffer.from(payload.data ?? new Uint8Array());
         if (data.length < IV_BYTES + TAG_BYTES) throw new ValueError('encrypted payload is truncated');
         const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
         decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-        const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+        const plain = Buffer.concat([
+          decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+          decipher.final(),
+        ]);
         return temporal.api.common.v1.Payload.decode(plain);
       }),
     );

@@ -82,7 +82,8 @@ async function waitUntilServing(address: string, exited: Promise<number | null>)
   let hasExited: number | null | undefined;
   void exited.then((code) => (hasExited = code));
   while (Date.now() < deadline) {
-    if (hasExited !== undefined) throw new Error(`the Temporal dev server exited with code ${hasExited}; see its log in the data dir`);
+    if (hasExited !== undefined)
+      throw new Error(`the Temporal dev server exited with code ${hasExited}; see its log in the data dir`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {

@@ -160,7 +160,11 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
 
   setHandler(getAccessTokenUpdate, async ({ minValidityMs }) => {
     requireUsable();
-    if (!s.tokens || s.tokens.expiresAt - Date.now() < (minValidityMs ?? 60_000) || s.state === 'refreshing') {
+    const t = s.tokens;
+    // Never ask more of a token than half its life, or short-lived tokens would be refreshed on every call.
+    const lifetime = t ? t.expiresAt - (s.lastRefreshAt ?? Date.now()) : 0;
+    const need = Math.min(minValidityMs ?? 60_000, lifetime / 2);
+    if (!t || t.expiresAt - Date.now() < need || s.state === 'refreshing') {
       await refresh();
     }
     return grant();
@@ -175,7 +179,12 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
 
   setHandler(reauthorizeUpdate, async (how) => {
     if ('static' in how) {
-      if (s.mode !== 'static') throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: 'not a static-token connection' });
+      if (s.mode !== 'static')
+        throw ApplicationFailure.create({
+          type: FailureType.InvalidInput,
+          nonRetryable: true,
+          message: 'not a static-token connection',
+        });
       const wasDown = s.state === 'needs_reauth';
       s.state = 'connected';
       s.lastError = undefined;
@@ -183,9 +192,18 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
       if (wasDown) await releaseParked();
       return status();
     }
-    if (s.mode !== 'oauth') throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: 'not an OAuth connection' });
+    if (s.mode !== 'oauth')
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidInput,
+        nonRetryable: true,
+        message: 'not an OAuth connection',
+      });
     const fresh =
-      'tokens' in how ? how.tokens : 'code' in how ? await tokens.exchangeAuthorizationCode(how) : await tokens.refreshAccessToken(how);
+      'tokens' in how
+        ? how.tokens
+        : 'code' in how
+          ? await tokens.exchangeAuthorizationCode(how)
+          : await tokens.refreshAccessToken(how);
     if (fresh.hubId !== undefined && String(fresh.hubId) !== s.portalId) {
       throw ApplicationFailure.create({
         type: FailureType.InvalidInput,
@@ -204,7 +222,9 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
   setHandler(parkLeadSignal, ({ workflowId }) => {
     if (s.state !== 'needs_reauth') {
       // Recovered between the lead's failure and its signal: wake it at once.
-      void getExternalWorkflowHandle(workflowId).signal(connectionRestoredSignal).catch(() => undefined);
+      void getExternalWorkflowHandle(workflowId)
+        .signal(connectionRestoredSignal)
+        .catch(() => undefined);
       return;
     }
     if (!s.parked.includes(workflowId)) s.parked.push(workflowId);

@@ -32,7 +32,12 @@ export function takeNext(queue: QueuedEvent[]): NextStep {
   if (!first) throw new Error('takeNext on an empty queue');
   if (!isWrite(first.event)) return { kind: 'single', event: first.event };
   const replay = first.replay ?? false;
-  const batch: WriteBatch = { properties: { ...first.event.properties }, seq: first.event.seq ?? 0, replay, events: [first.event] };
+  const batch: WriteBatch = {
+    properties: { ...first.event.properties },
+    seq: first.event.seq ?? 0,
+    replay,
+    events: [first.event],
+  };
   while (queue.length > 0) {
     const next = queue[0]!;
     if (!isWrite(next.event) || (next.replay ?? false) !== replay) break;

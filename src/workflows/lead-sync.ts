@@ -77,7 +77,11 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
 
   const publish = (status?: LeadSyncStatusName) => {
     state.status = status ?? (state.failed.length > 0 ? 'failed' : queue.length > 0 ? 'pending' : 'synced');
-    state.pending = queue.map(({ event }) => ({ eventId: event.eventId, kind: event.kind, receivedAt: event.receivedAt }));
+    state.pending = queue.map(({ event }) => ({
+      eventId: event.eventId,
+      kind: event.kind,
+      receivedAt: event.receivedAt,
+    }));
     state.updatedAt = now();
     upsertSearchAttributes([
       { key: LeadEmail, value: state.email },
@@ -153,16 +157,31 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
     const base = { portalId: state.portalId, email: state.email };
     switch (event.kind) {
       case 'unsubscribe': {
-        const change = { subscriptionId: event.subscriptionId, legalBasis: event.legalBasis, legalBasisExplanation: event.legalBasisExplanation };
+        const change = {
+          subscriptionId: event.subscriptionId,
+          legalBasis: event.legalBasis,
+          legalBasisExplanation: event.legalBasisExplanation,
+        };
         await hubspot.unsubscribeLead({ ...base, ...change });
         if (event.subscriptionId === undefined) state.subscription.unsubscribedFromAll = true;
-        else if (!state.subscription.unsubscribed.includes(event.subscriptionId)) state.subscription.unsubscribed.push(event.subscriptionId);
+        else if (!state.subscription.unsubscribed.includes(event.subscriptionId))
+          state.subscription.unsubscribed.push(event.subscriptionId);
         return;
       }
       case 'resubscribe': {
-        const change = { subscriptionId: event.subscriptionId, legalBasis: event.legalBasis, legalBasisExplanation: event.legalBasisExplanation };
-        const result = await hubspot.resubscribeLead({ ...base, ...change, unsubscribed: state.subscription.unsubscribed });
-        state.subscription.unsubscribed = state.subscription.unsubscribed.filter((id) => !result.resubscribed.includes(id));
+        const change = {
+          subscriptionId: event.subscriptionId,
+          legalBasis: event.legalBasis,
+          legalBasisExplanation: event.legalBasisExplanation,
+        };
+        const result = await hubspot.resubscribeLead({
+          ...base,
+          ...change,
+          unsubscribed: state.subscription.unsubscribed,
+        });
+        state.subscription.unsubscribed = state.subscription.unsubscribed.filter(
+          (id) => !result.resubscribed.includes(id),
+        );
         if (event.subscriptionId === undefined) state.subscription.unsubscribedFromAll = false;
         return;
       }
@@ -173,7 +192,12 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
         state.properties = {};
         return;
       case 'resync': {
-        const result = await hubspot.resyncLead({ ...base, properties: state.properties, subscription: state.subscription, deleted: state.deleted });
+        const result = await hubspot.resyncLead({
+          ...base,
+          properties: state.properties,
+          subscription: state.subscription,
+          deleted: state.deleted,
+        });
         state.hubspotId = result.id;
         return;
       }
@@ -214,7 +238,10 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
     if (err !== undefined && next.kind === 'write' && next.batch.events.length > 1) {
       // One bad property in a folded write must not fail the events around it: apply them one by one.
       for (const event of next.batch.events) {
-        const single: NextStep = { kind: 'write', batch: { properties: event.properties, seq: event.seq ?? 0, replay: next.batch.replay, events: [event] } };
+        const single: NextStep = {
+          kind: 'write',
+          batch: { properties: event.properties, seq: event.seq ?? 0, replay: next.batch.replay, events: [event] },
+        };
         const singleErr = await attempt(single);
         if (singleErr !== undefined) recordFailure([event], singleErr);
       }
@@ -230,7 +257,10 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
     (input.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= input.continueAsNewAfterEvents);
 
   if (!input.carried) {
-    const previous = await bookkeeping.loadPreviousLeadState({ workflowId: workflowInfo().workflowId, runId: workflowInfo().runId });
+    const previous = await bookkeeping.loadPreviousLeadState({
+      workflowId: workflowInfo().workflowId,
+      runId: workflowInfo().runId,
+    });
     if (previous) {
       state.hubspotId = previous.hubspotId;
       state.deleted = previous.deleted;
@@ -242,7 +272,8 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
       state.createdAt = previous.createdAt;
       // Events signalled with this run's start may repeat ones the previous run already applied.
       const applied = new Set(previous.seenEventIds);
-      for (let i = queue.length - 1; i >= 0; i--) if (queue[i] && applied.has(queue[i]!.event.eventId)) queue.splice(i, 1);
+      for (let i = queue.length - 1; i >= 0; i--)
+        if (queue[i] && applied.has(queue[i]!.event.eventId)) queue.splice(i, 1);
       for (const id of previous.seenEventIds) if (!seenSet.has(id)) remember(id);
     }
   }

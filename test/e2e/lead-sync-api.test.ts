@@ -29,14 +29,21 @@ describe('lead sync over the HTTP API, end to end', () => {
     eventually(
       async () => {
         const res = await api.get<LeadState>(`v1/leads/${encodeURIComponent(address)}`);
-        return res.statusCode === 200 && res.body.pending.length === 0 && res.body.status !== 'pending' && predicate(res.body) ? res.body : undefined;
+        return res.statusCode === 200 &&
+          res.body.pending.length === 0 &&
+          res.body.status !== 'pending' &&
+          predicate(res.body)
+          ? res.body
+          : undefined;
       },
       { what: `lead ${address} to settle` },
     );
 
   it('register creates the contact with its properties and answers 202 with the workflow id', async () => {
     const address = email('Register');
-    const res = await api.post<{ workflowId: string; eventId: string }>('v1/leads', { json: { email: address, properties: { firstname: 'Ada', lastname: 'Lovelace', company: 'Engines' } } });
+    const res = await api.post<{ workflowId: string; eventId: string }>('v1/leads', {
+      json: { email: address, properties: { firstname: 'Ada', lastname: 'Lovelace', company: 'Engines' } },
+    });
     assert.equal(res.statusCode, 202);
     assert.equal(res.body.workflowId, `lead:${address.toLowerCase()}`);
     assert.ok(res.body.eventId);
@@ -54,14 +61,21 @@ describe('lead sync over the HTTP API, end to end', () => {
     const address = email('update');
     await api.post('v1/leads', { json: { email: address, properties: { firstname: 'Grace', lastname: 'Hopper' } } });
     await settled(address, (s) => s.hubspotId !== undefined);
-    const res = await api.patch(`v1/leads/${address}`, { json: { properties: { jobtitle: 'Rear Admiral', lastname: 'Murray Hopper' } } });
+    const res = await api.patch(`v1/leads/${address}`, {
+      json: { properties: { jobtitle: 'Rear Admiral', lastname: 'Murray Hopper' } },
+    });
     assert.equal(res.statusCode, 202);
     await settled(address, (s) => s.properties.jobtitle === 'Rear Admiral');
     const contact = sandbox().contacts.byEmail(address)!;
     assert.equal(contact.properties.firstname, 'Grace');
     assert.equal(contact.properties.lastname, 'Murray Hopper');
     assert.equal(contact.properties.jobtitle, 'Rear Admiral');
-    assert.equal(sandbox().contacts.all().filter((c) => c.properties.email === address).length, 1);
+    assert.equal(
+      sandbox()
+        .contacts.all()
+        .filter((c) => c.properties.email === address).length,
+      1,
+    );
   });
 
   it('unsubscribes from one subscription, then from all email, then resubscribes', async () => {
@@ -72,7 +86,18 @@ describe('lead sync over the HTTP API, end to end', () => {
     const definitions = first !== undefined ? [first, second] : [];
     const subscriptionId = definitions[0] ?? 1;
 
-    assert.equal((await api.post(`v1/leads/${address}/unsubscribe`, { json: { subscriptionId: String(subscriptionId), legalBasis: 'CONSENT_WITH_NOTICE', legalBasisExplanation: 'asked by email' } })).statusCode, 202);
+    assert.equal(
+      (
+        await api.post(`v1/leads/${address}/unsubscribe`, {
+          json: {
+            subscriptionId: String(subscriptionId),
+            legalBasis: 'CONSENT_WITH_NOTICE',
+            legalBasisExplanation: 'asked by email',
+          },
+        })
+      ).statusCode,
+      202,
+    );
     await settled(address, (s) => s.subscription.unsubscribed.includes(String(subscriptionId)));
     assert.equal(sandbox().subscriptionStatus(address).statuses[subscriptionId], 'UNSUBSCRIBED');
     assert.equal(sandbox().subscriptionStatus(address).unsubscribedFromAll, false);
@@ -82,7 +107,10 @@ describe('lead sync over the HTTP API, end to end', () => {
     assert.equal(sandbox().subscriptionStatus(address).unsubscribedFromAll, true);
 
     assert.equal((await api.post(`v1/leads/${address}/resubscribe`, { json: {} })).statusCode, 202);
-    const state = await settled(address, (s) => !s.subscription.unsubscribedFromAll && s.subscription.unsubscribed.length === 0);
+    const state = await settled(
+      address,
+      (s) => !s.subscription.unsubscribedFromAll && s.subscription.unsubscribed.length === 0,
+    );
     assert.equal(state.failed.length, 0, JSON.stringify(state.failed));
     const after = sandbox().subscriptionStatus(address);
     assert.equal(after.unsubscribedFromAll, false);
@@ -133,10 +161,12 @@ describe('lead sync over the HTTP API, end to end', () => {
     const address = email('burst');
     await api.post('v1/leads', { json: { email: address, properties: { firstname: 'Burst' } } });
     for (let i = 1; i <= 100; i++) {
-      const res = await api.patch(`v1/leads/${address}`, { json: { properties: { jobtitle: `title-${i}`, ...(i % 10 === 0 ? { city: `city-${i}` } : {}) } } });
+      const res = await api.patch(`v1/leads/${address}`, {
+        json: { properties: { jobtitle: `title-${i}`, ...(i % 10 === 0 ? { city: `city-${i}` } : {}) } },
+      });
       assert.equal(res.statusCode, 202);
     }
-    const state = await settled(address, (s) => s.properties.jobtitle === 'title-100', );
+    const state = await settled(address, (s) => s.properties.jobtitle === 'title-100');
     assert.equal(state.properties.city, 'city-100');
     assert.equal(state.processedEvents, 101);
     const contact = sandbox().contacts.byEmail(address)!;
@@ -155,11 +185,17 @@ describe('lead sync over the HTTP API, end to end', () => {
     assert.equal(failed.failed[0]!.errorType, 'HubSpotValidation');
     assert.match(failed.failed[0]!.message, /no_such_property/);
 
-    const listed = await eventually(async () => {
-      const runs = [];
-      for await (const run of env.client.workflow.list({ query: `LeadEmail = "${address.toLowerCase()}" AND LeadSyncStatus = "failed"` })) runs.push(run);
-      return runs.length > 0 ? runs : undefined;
-    }, { what: 'the failed lead to be listed by search attribute' });
+    const listed = await eventually(
+      async () => {
+        const runs = [];
+        for await (const run of env.client.workflow.list({
+          query: `LeadEmail = "${address.toLowerCase()}" AND LeadSyncStatus = "failed"`,
+        }))
+          runs.push(run);
+        return runs.length > 0 ? runs : undefined;
+      },
+      { what: 'the failed lead to be listed by search attribute' },
+    );
     assert.equal(listed[0]!.workflowId, `lead:${address.toLowerCase()}`);
 
     await api.patch(`v1/leads/${address}`, { json: { properties: { lastname: 'StillWorks' } } });
@@ -169,20 +205,32 @@ describe('lead sync over the HTTP API, end to end', () => {
   });
 
   it('rejects bad input with 400 naming the field, and loses nothing else', async () => {
-    const bad = await api.post<{ issues: Array<{ field: string }> }>('v1/leads', { json: { email: 'not-an-email', properties: { firstname: { nested: true } } } });
+    const bad = await api.post<{ issues: Array<{ field: string }> }>('v1/leads', {
+      json: { email: 'not-an-email', properties: { firstname: { nested: true } } },
+    });
     assert.equal(bad.statusCode, 400);
     const fields = bad.body.issues.map((i) => i.field);
     assert.ok(fields.includes('email'), JSON.stringify(bad.body));
-    assert.ok(fields.some((f) => f.startsWith('properties')), JSON.stringify(bad.body));
-    const extra = await api.post<{ issues: Array<{ field: string; message: string }> }>('v1/leads', { json: { email: email('x'), propertiez: {} } });
+    assert.ok(
+      fields.some((f) => f.startsWith('properties')),
+      JSON.stringify(bad.body),
+    );
+    const extra = await api.post<{ issues: Array<{ field: string; message: string }> }>('v1/leads', {
+      json: { email: email('x'), propertiez: {} },
+    });
     assert.equal(extra.statusCode, 400);
     assert.deepEqual(extra.body.issues, [{ field: 'propertiez', message: 'unknown field' }]);
     const notJson = await api.post('v1/leads', { body: '{"email":', headers: { 'content-type': 'application/json' } });
     assert.equal(notJson.statusCode, 400);
-    const big = await api.post('v1/leads', { json: { email: email('big'), properties: { firstname: 'x'.repeat(300_000) } } });
+    const big = await api.post('v1/leads', {
+      json: { email: email('big'), properties: { firstname: 'x'.repeat(300_000) } },
+    });
     assert.equal(big.statusCode, 413);
     const good = email('afterbad');
-    assert.equal((await api.post('v1/leads', { json: { email: good, properties: { firstname: 'Fine' } } })).statusCode, 202);
+    assert.equal(
+      (await api.post('v1/leads', { json: { email: good, properties: { firstname: 'Fine' } } })).statusCode,
+      202,
+    );
     await settled(good, (s) => s.hubspotId !== undefined);
   });
 

@@ -30,7 +30,7 @@ export async function startTestTemporal(): Promise<TestTemporal> {
       ip: '127.0.0.1',
       ui: false,
       searchAttributes: searchAttributeKeys,
-      log: { format: 'pretty', level: 'error' },
+      log: { format: 'pretty', level: 'fatal' },
     },
   });
   return { address: env.address, source: cli.source, env, teardown: () => env.teardown() };

@@ -10,7 +10,7 @@ import { generateKeyString, parseEncryptionKeys } from '../../src/temporal/keys.
  * The test file's handle on the run's Temporal server: the shared one started by `npm test`, or, when a
  * file is run on its own, a dev server of its own.
  */
-export async function connectTemporal(): Promise<{ env: TestWorkflowEnvironment; close(): Promise<void> }> {
+export async function connectTemporal(): Promise<{ env: TestWorkflowEnvironment; close: () => Promise<void> }> {
   let own: TestTemporal | undefined;
   let address = process.env.LEADSYNC_TEST_TEMPORAL_ADDRESS;
   if (!address) {
@@ -18,7 +18,10 @@ export async function connectTemporal(): Promise<{ env: TestWorkflowEnvironment;
     address = own.address;
   }
   installQuietRuntime();
-  const env = await TestWorkflowEnvironment.createFromExistingServer({ address, client: { dataConverter: testDataConverter } });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address,
+    client: { dataConverter: testDataConverter },
+  });
   return {
     env,
     close: async () => {

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import got from 'got';
+import { projectRoot } from '../../src/project-paths.js';
+import { eventually } from '../helpers/service.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/** `npm start` as a user runs it (main.ts under tsx), with its own ports and data dir. */
+function startService(env: Record<string, string>): Started {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  return { child, output: () => output, exited };
+}
+
+describe('npm start on embedded defaults', () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let running: Started | undefined;
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'leadsync-start-'));
+    env = {
+      PORT: String(await freePort()),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      LEADSYNC_SANDBOX_PORT: String(await freePort()),
+      LEADSYNC_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    };
+  });
+  after(async () => {
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const api = () =>
+    got.extend({
+      prefixUrl: `http://127.0.0.1:${env.PORT}`,
+      throwHttpErrors: false,
+      responseType: 'json',
+      retry: { limit: 0 },
+    });
+
+  const waitForBanner = (s: Started) =>
+    eventually(
+      () => Promise.resolve(s.child.exitCode === null && s.output().includes('HubSpot Lead Sync is running')),
+      {
+        timeoutMs: 120_000,
+        what: 'the start banner',
+      },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- output ---\n${s.output()}`);
+    });
+
+  it('prints the UI URL, answers /healthz with Temporal reachable, and exits 0 within 10 s of SIGTERM', async () => {
+    running = startService(env);
+    await waitForBanner(running);
+    assert.match(running.output(), new RegExp(`Temporal UI\\s+http://localhost:${env.TEMPORAL_UI_PORT}`));
+    assert.match(running.output(), /SANDBOX/);
+    const health = await api().get<{ status: string; temporal: { reachable: boolean } }>('healthz');
+    assert.equal(health.statusCode, 200);
+    assert.equal(health.body.temporal.reachable, true);
+
+    const lead = await api().post('v1/leads', {
+      json: { email: 'persist@example.com', properties: { firstname: 'Persist' } },
+    });
+    assert.equal(lead.statusCode, 202);
+    await eventually(
+      async () => (await api().get<{ hubspotId?: string }>('v1/leads/persist@example.com')).body.hubspotId,
+      { what: 'the lead to sync' },
+    );
+
+    const devServerPid = Number((await readFile(path.join(dataDir, 'temporal-dev-server.pid'), 'utf8')).trim());
+    const sentAt = Date.now();
+    running.child.kill('SIGTERM');
+    const { code, at } = await running.exited;
+    assert.equal(code, 0, running.output());
+    assert.ok(at - sentAt < 10_000, `took ${at - sentAt} ms to stop`);
+    assert.throws(() => process.kill(devServerPid, 0), 'the dev server is gone after shutdown');
+  });
+
+  it('a second start sees the workflows of the first', async () => {
+    running = startService(env);
+    await waitForBanner(running);
+    const lead = await api().get<{ email: string; hubspotId?: string; properties: Record<string, string> }>(
+      'v1/leads/persist@example.com',
+    );
+    assert.equal(lead.statusCode, 200);
+    assert.equal(lead.body.email, 'persist@example.com');
+    assert.equal(lead.body.properties.firstname, 'Persist');
+    running.child.kill('SIGINT');
+    assert.equal((await running.exited).code, 0, running.output());
+  });
+});
