@@ -37,7 +37,7 @@ const PERMANENT = [
 // HubSpot outages and rate limits are retried for as long as they last: a lead's later events must wait
 // behind its earlier ones, so giving up would only turn an outage into lost ordering.
 const hubspot = proxyActivities<LeadActivities>({
-  startToCloseTimeout: '45s',
+  startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: PERMANENT },
 });
 

@@ -9,7 +9,7 @@ let runtimeInstalled = false;
 /** Keeps test output readable: the SDK and Core only speak up for warnings. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   runtimeInstalled = true;
 }
 
@@ -30,7 +30,7 @@ export async function startTestTemporal(): Promise<TestTemporal> {
       ip: '127.0.0.1',
       ui: false,
       searchAttributes: searchAttributeKeys,
-      log: { format: 'pretty', level: 'fatal' },
+      log: { format: 'pretty', level: 'never' },
     },
   });
   return { address: env.address, source: cli.source, env, teardown: () => env.teardown() };

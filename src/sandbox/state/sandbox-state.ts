@@ -1,0 +1,55 @@
+import type { ResolvedOptions } from '../options.js';
+import type { Exchange, SandboxCounters } from '../types.js';
+import { ContactStore } from './contact-store.js';
+import { emptyCounters } from './counters.js';
+import { FaultPlan } from './faults.js';
+import { DailyBudget, RollingWindow } from './rate-limiter.js';
+import { SubscriptionStore } from './subscription-store.js';
+import { TokenStore } from './token-store.js';
+
+/** Everything the sandbox remembers; route handlers read and change it, nothing else holds state. */
+export class SandboxState {
+  readonly tokens: TokenStore;
+  readonly contacts = new ContactStore();
+  readonly subscriptions: SubscriptionStore;
+  readonly faults = new FaultPlan();
+  readonly burstWindow: RollingWindow | undefined;
+  readonly searchWindow: RollingWindow | undefined;
+  readonly daily: DailyBudget;
+  readonly exchanges: Exchange[] = [];
+  counters: SandboxCounters = emptyCounters();
+  /** Every GDPR-deleted address, in order. */
+  readonly deletedEmails: string[] = [];
+  /** Addresses GDPR-deleted while no contact had them: HubSpot refuses them from then on. */
+  readonly blocklist = new Set<string>();
+
+  constructor(readonly options: ResolvedOptions) {
+    this.tokens = new TokenStore(
+      options.clientId,
+      options.clientSecret,
+      options.staticTokens,
+      options.accessTokenTtlSeconds,
+    );
+    this.subscriptions = new SubscriptionStore(options.subscriptions);
+    this.burstWindow = options.rateLimit ? new RollingWindow(options.rateLimit) : undefined;
+    this.searchWindow = options.searchRateLimit ? new RollingWindow(options.searchRateLimit) : undefined;
+    this.daily = new DailyBudget(options.dailyLimit);
+  }
+
+  countRoute(name: string): void {
+    this.counters.requestsByRoute[name] = (this.counters.requestsByRoute[name] ?? 0) + 1;
+  }
+
+  reset(): void {
+    this.contacts.clear();
+    this.subscriptions.clear();
+    this.faults.reset();
+    this.burstWindow?.clear();
+    this.searchWindow?.clear();
+    this.daily.clear();
+    this.exchanges.length = 0;
+    this.deletedEmails.length = 0;
+    this.blocklist.clear();
+    this.counters = emptyCounters();
+  }
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { LeadSyncClient } from '../../src/client/lead-sync-client.js';
+import { projectRoot } from '../../src/project-paths.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { reauthorizeConnection } from '../../src/service/connection.js';
+import { eventually } from '../helpers/service.js';
+import { connectTemporal, testKeyString } from '../helpers/temporal.js';
+
+/** `npm run worker` as its own process, so the test can kill it the hard way. */
+function startWorker(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output };
+}
+
+describe('a worker killed with SIGKILL mid-run', () => {
+  let env: TestWorkflowEnvironment;
+  let close: () => Promise<void>;
+  let sandbox: Sandbox;
+  const workers: ChildProcess[] = [];
+
+  before(async () => {
+    ({ env, close } = await connectTemporal());
+    sandbox = await startSandbox({ portalId: Math.floor(Math.random() * 1e9) });
+  });
+  after(async () => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    await sandbox?.close();
+    await close();
+  });
+
+  it('loses and doubles nothing: the restarted worker finishes every lead', async () => {
+    const taskQueue = `crash-${randomUUID()}`;
+    const workerEnv = {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      HUBSPOT_BASE_URL: sandbox.baseUrl,
+      HUBSPOT_CLIENT_ID: sandbox.clientId,
+      HUBSPOT_CLIENT_SECRET: sandbox.clientSecret,
+      HUBSPOT_REFRESH_TOKEN: sandbox.issueRefreshToken(),
+      LEADSYNC_ENCRYPTION_KEY: testKeyString,
+      LOG_LEVEL: 'info',
+    };
+    const ready = (w: { output: () => string }) =>
+      eventually(() => Promise.resolve(w.output().includes('worker polling')), { timeoutMs: 60_000, what: 'the worker to poll' });
+
+    const first = startWorker(workerEnv);
+    workers.push(first.child);
+    await ready(first);
+    const portalId = String(sandbox.portalId);
+    await reauthorizeConnection({ client: env.client, taskQueue, portalId, mode: 'oauth' }, { refreshToken: sandbox.issueRefreshToken() });
+    // Slow answers keep writes in flight when the kill comes.
+    sandbox.faults.set({ latencyMs: 150 });
+
+    const leads = new LeadSyncClient({ client: env.client, portalId, taskQueue });
+    const emails = Array.from({ length: 100 }, (_, i) => `crash-${i}@example.com`);
+    await Promise.all(emails.map((email, i) => leads.register({ email, properties: { firstname: `First ${i}`, lastname: 'Initial' } })));
+    await eventually(() => Promise.resolve(sandbox.contacts.all().length > 0), { what: 'the first writes' });
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    const doneAtKill = sandbox.contacts.all().length;
+    assert.ok(doneAtKill < emails.length, `all ${doneAtKill} leads were already written before the kill`);
+
+    // Events keep arriving while no worker runs; Temporal holds them.
+    await Promise.all(emails.map((email, i) => leads.update({ email, properties: { lastname: `Final ${i}` } })));
+    const second = startWorker(workerEnv);
+    workers.push(second.child);
+    await ready(second);
+
+    await eventually(
+      () => Promise.resolve(emails.every((email, i) => sandbox.contacts.byEmail(email)?.properties.lastname === `Final ${i}`)),
+      { timeoutMs: 120_000, what: 'every lead to reach its final values after the restart' },
+    );
+    assert.equal(sandbox.contacts.all().length, emails.length, 'no lead was written twice');
+    emails.forEach((email, i) => assert.equal(sandbox.contacts.byEmail(email)!.properties.firstname, `First ${i}`));
+    const states = await Promise.all(emails.map((email) => leads.status(email)));
+    assert.deepEqual(states.filter((s) => !s || s.failed.length > 0), [], 'every lead is known and none failed');
+    assert.ok(states.every((s) => s!.processedEvents === 2));
+    second.child.kill('SIGTERM');
+    await new Promise((resolve) => second.child.once('exit', resolve));
+    assert.equal(second.child.exitCode, 0, second.output().slice(-2000));
+  });
+});
