@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import got from 'got';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ConnectionStatus } from '../../src/shared/connection-types.js';
+import type { LeadState } from '../../src/shared/lead-types.js';
+import { resolveTemporalCli } from '../../src/temporal/cli.js';
+import { defaultCacheDir } from '../../src/project-paths.js';
+import { eventually, startTestService, type TestService } from '../helpers/service.js';
+import { connectTemporal } from '../helpers/temporal.js';
+
+const run = promisify(execFile);
+
+describe('portal connection, codec endpoint and operator actions, end to end', () => {
+  let env: TestWorkflowEnvironment;
+  let close: () => Promise<void>;
+  let service: TestService;
+  let api: typeof got;
+
+  before(async () => {
+    ({ env, close } = await connectTemporal());
+    service = await startTestService({ temporalAddress: env.address });
+    api = got.extend({ prefixUrl: service.httpUrl, throwHttpErrors: false, retry: { limit: 0 }, followRedirect: false });
+  });
+  after(async () => {
+    await service?.stop();
+    await close();
+  });
+
+  const sandbox = () => service.sandbox!;
+  const leadState = async (email: string) => (await api.get(`v1/leads/${email}`, { responseType: 'json' })).body as LeadState;
+  const connection = async () => (await api.get('v1/connection', { responseType: 'json' })).body as ConnectionStatus;
+
+  /** Browser steps of the install: our redirect, HubSpot's (the sandbox's) authorize page, our callback. */
+  async function install(): Promise<{ status: number; page: string }> {
+    const start = await api.get('oauth/install');
+    assert.equal(start.statusCode, 302);
+    const authorize = new URL(start.headers.location!);
+    assert.equal(`${authorize.origin}${authorize.pathname}`, `${sandbox().baseUrl}/oauth/authorize`);
+    assert.equal(authorize.searchParams.get('client_id'), sandbox().clientId);
+    assert.equal(authorize.searchParams.get('redirect_uri'), `${service.httpUrl}/oauth/callback`);
+    assert.ok(authorize.searchParams.get('state'));
+    const approved = await got(authorize, { followRedirect: false, throwHttpErrors: false });
+    assert.equal(approved.statusCode, 302);
+    const callback = await got(approved.headers.location!, { followRedirect: false, throwHttpErrors: false });
+    return { status: callback.statusCode, page: callback.body };
+  }
+
+  it('runs the OAuth install flow over real HTTP and refuses a forged state', async () => {
+    const { status, page } = await install();
+    assert.equal(status, 200, page);
+    assert.match(page, new RegExp(`Portal ${sandbox().portalId} is connected`));
+    const conn = await connection();
+    assert.equal(conn.state, 'connected');
+    assert.equal(conn.mode, 'oauth');
+    assert.equal(conn.portalId, String(sandbox().portalId));
+    assert.doesNotMatch(JSON.stringify(conn), /token"|accessToken|refreshToken/);
+
+    const forged = await api.get('oauth/callback', { searchParams: { code: sandbox().issueAuthorizationCode(`${service.httpUrl}/oauth/callback`), state: 'e30.forged' } });
+    assert.equal(forged.statusCode, 400);
+    assert.match(forged.body, /state signature does not match/);
+    assert.equal((await api.get('oauth/callback', { searchParams: { state: 'x' } })).statusCode, 400);
+  });
+
+  it('parks leads while the refresh token is dead and resumes them after re-authorization', async () => {
+    const email = `parked-${Date.now()}@example.com`;
+    sandbox().revokeRefreshTokens();
+    sandbox().expireAllAccessTokens();
+    const callsBefore = sandbox().counters().tokenEndpointCalls;
+    assert.equal((await api.post('v1/leads', { json: { email, properties: { firstname: 'Parked' } } })).statusCode, 202);
+
+    const blocked = await eventually(async () => ((await leadState(email)).status === 'blocked' ? leadState(email) : undefined), { what: 'the lead to park' });
+    assert.equal(blocked.pending.length, 0);
+    assert.equal(blocked.failed.length, 0, 'an auth failure is not a failed event');
+    assert.equal((await connection()).state, 'needs_reauth');
+    assert.equal(sandbox().contacts.byEmail(email), undefined);
+    const spent = sandbox().counters().tokenEndpointCalls - callsBefore;
+    assert.ok(spent <= 2, `token endpoint calls while broken: ${spent}`);
+
+    const { status } = await install();
+    assert.equal(status, 200);
+    const resumed = await eventually(async () => {
+      const s = await leadState(email);
+      return s.status === 'synced' && s.hubspotId ? s : undefined;
+    }, { what: 'the parked lead to sync after re-authorization' });
+    assert.equal(sandbox().contacts.byEmail(email)?.id, resumed.hubspotId);
+    assert.equal((await connection()).state, 'connected');
+  });
+
+  it('decodes through the codec endpoint what the UI would send, with CORS for the UI origin', async () => {
+    const email = `codec-${Date.now()}@example.com`;
+    await api.post('v1/leads', { json: { email, properties: { firstname: 'Cipher' } } });
+    await eventually(async () => (await leadState(email)).hubspotId, { what: 'the lead to sync' });
+    const raw = new Client({ connection: env.connection });
+    const history = await raw.workflow.getHandle(`lead:${email}`).fetchHistory();
+    const signal = history.events?.find((e) => e.workflowExecutionSignaledEventAttributes)?.workflowExecutionSignaledEventAttributes;
+    const payload = signal?.input?.payloads?.[0];
+    assert.ok(payload, 'the signal carries a payload');
+    const asJson = {
+      metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
+    };
+    assert.equal(Buffer.from(asJson.data, 'base64').includes(email), false, 'the stored payload is ciphertext');
+
+    const uiOrigin = 'http://localhost:8233';
+    const decoded = await api.post('codec/decode', { json: { payloads: [asJson] }, headers: { origin: uiOrigin, 'x-namespace': 'default' }, responseType: 'json' });
+    assert.equal(decoded.statusCode, 200);
+    assert.equal(decoded.headers['access-control-allow-origin'], uiOrigin);
+    const plain = (decoded.body as { payloads: Array<{ metadata: Record<string, string>; data: string }> }).payloads[0]!;
+    assert.equal(Buffer.from(plain.metadata.encoding!, 'base64').toString(), 'json/plain');
+    const event = JSON.parse(Buffer.from(plain.data, 'base64').toString()) as { email: string; properties: { firstname: string } };
+    assert.equal(event.email, email);
+    assert.equal(event.properties.firstname, 'Cipher');
+
+    const preflight = await api('codec/decode', { method: 'OPTIONS', headers: { origin: uiOrigin, 'access-control-request-method': 'POST' } });
+    assert.equal(preflight.statusCode, 204);
+    assert.match(String(preflight.headers['access-control-allow-headers']), /x-namespace/);
+    const otherOrigin = await api.post('codec/decode', { json: { payloads: [asJson] }, headers: { origin: 'http://evil.example' } });
+    assert.equal(otherOrigin.headers['access-control-allow-origin'], undefined);
+  });
+
+  it('replays failed events and resyncs a lead with the exact temporal CLI commands of the README', async () => {
+    const found = await resolveTemporalCli({ cacheDir: defaultCacheDir });
+    assert.equal(found.executable.type, 'existing-path');
+    const cli = found.executable.type === 'existing-path' ? found.executable.path : '';
+    const email = `operator-${Date.now()}@example.com`;
+    await api.post('v1/leads', { json: { email, properties: { firstname: 'Op' } } });
+    await eventually(async () => (await leadState(email)).hubspotId, { what: 'the lead to sync' });
+
+    sandbox().faults.failNext({
+      route: 'contacts.batchUpsert',
+      status: 400,
+      body: { status: 'error', message: 'Property values were not valid', correlationId: 'op', category: 'VALIDATION_ERROR' },
+    });
+    await api.patch(`v1/leads/${email}`, { json: { properties: { jobtitle: 'Operator' } } });
+    await eventually(async () => (await leadState(email)).failed.length === 1, { what: 'the failed event' });
+
+    const signal = (name: string, input: string) =>
+      run(cli, ['workflow', 'signal', '--address', env.address, '--workflow-id', `lead:${email}`, '--name', name, '--input', input]);
+    await signal('retryFailed', '{}');
+    const replayed = await eventually(async () => {
+      const s = await leadState(email);
+      return s.failed.length === 0 && s.properties.jobtitle === 'Operator' ? s : undefined;
+    }, { what: 'the replayed event to apply' });
+    assert.equal(replayed.status, 'synced');
+    assert.equal(sandbox().contacts.byEmail(email)!.properties.jobtitle, 'Operator');
+
+    // Someone edits the contact in HubSpot; a resync puts back what the backend last said.
+    const contactId = sandbox().contacts.byEmail(email)!.id;
+    const edit = await got.patch(`${sandbox().baseUrl}/crm/objects/2026-03/contacts/${contactId}`, {
+      headers: { authorization: `Bearer ${sandbox().staticToken}` },
+      json: { properties: { jobtitle: 'Edited in HubSpot' } },
+      throwHttpErrors: false,
+    });
+    assert.equal(edit.statusCode, 200);
+    await signal('leadEvent', JSON.stringify({ kind: 'resync', eventId: `resync-${Date.now()}`, email, receivedAt: new Date().toISOString() }));
+    await eventually(() => Promise.resolve(sandbox().contacts.byEmail(email)!.properties.jobtitle === 'Operator'), { what: 'the resync' });
+  });
+});
