@@ -38,6 +38,7 @@ const envSchema = z.object({
   LEADSYNC_DATA_DIR: optionalString,
   LEADSYNC_LEAD_IDLE_TIMEOUT_MS: int(1_000, 30 * 86_400_000).default(3_600_000),
   LEADSYNC_SHUTDOWN_GRACE_MS: int(0, 600_000).default(7_000),
+  LEADSYNC_UPSERT_BATCH_WAIT_MS: int(0, 1_000).default(20),
   LEADSYNC_SANDBOX_PORT: int(0, 65535).default(8090),
   LEADSYNC_PUBLIC_URL: optionalString.pipe(z.url().optional()),
   LEADSYNC_LOG_PRETTY: bool,
@@ -76,6 +77,8 @@ export interface Config {
   dataDir?: string;
   leadIdleTimeoutMs: number;
   shutdownGraceMs: number;
+  /** How long a write waits for other leads' writes to share a batch upsert; 0 sends each alone. */
+  upsertBatchWaitMs: number;
   sandboxPort: number;
   publicUrl?: string;
   port: number;
@@ -133,6 +136,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.LEADSYNC_DATA_DIR,
     leadIdleTimeoutMs: env.LEADSYNC_LEAD_IDLE_TIMEOUT_MS,
     shutdownGraceMs: env.LEADSYNC_SHUTDOWN_GRACE_MS,
+    upsertBatchWaitMs: env.LEADSYNC_UPSERT_BATCH_WAIT_MS,
     sandboxPort: env.LEADSYNC_SANDBOX_PORT,
     publicUrl: env.LEADSYNC_PUBLIC_URL,
     port: env.PORT,

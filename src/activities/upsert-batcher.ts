@@ -7,49 +7,86 @@ export interface UpsertBatcherOptions {
   maxBatch?: number;
   /** How long the first write of a batch waits for company. */
   maxWaitMs?: number;
+  /** Batches in flight at once (each may be waiting for the rate budget); the rest keep filling up meanwhile. */
+  maxInFlight?: number;
+  now?: () => number;
 }
 
 interface Waiting {
   input: UpsertInput;
+  email: string;
+  since: number;
   resolve(result: UpsertResult): void;
   reject(err: unknown): void;
 }
 
 /**
- * Coalesces the upserts that concurrent lead activities make at about the same time into HubSpot batch
- * upserts. Under load this turns up to 100 leads into one request, which is what lets throughput approach
- * HubSpot's rate limit instead of stopping at one lead per request.
+ * Coalesces the upserts that concurrent lead activities make into HubSpot batch upserts. Batches grow with
+ * back-pressure: while `maxInFlight` batches wait for HubSpot (or for the rate budget), new writes gather into
+ * the next batch, up to 100. So under load one request carries many leads, and throughput approaches the rate
+ * limit times the batch size instead of stopping at one lead per request.
  */
 export function createUpsertBatcher(options: UpsertBatcherOptions) {
   const maxBatch = options.maxBatch ?? 100;
   const maxWaitMs = options.maxWaitMs ?? 20;
-  let open: Waiting[] = [];
+  const maxInFlight = options.maxInFlight ?? 4;
+  const now = options.now ?? Date.now;
+  const pending: Waiting[] = [];
+  let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  const flush = () => {
+  /** Up to `maxBatch` waiting writes, oldest first, one per email: HubSpot rejects a batch naming an id twice. */
+  const takeBatch = (): Waiting[] => {
+    const batch: Waiting[] = [];
+    const emails = new Set<string>();
+    for (let i = 0; i < pending.length && batch.length < maxBatch;) {
+      const w = pending[i]!;
+      if (emails.has(w.email)) {
+        i++;
+        continue;
+      }
+      emails.add(w.email);
+      batch.push(w);
+      pending.splice(i, 1);
+    }
+    return batch;
+  };
+
+  const send = (batch: Waiting[]) => {
+    inFlight++;
+    options
+      .send(batch.map((w) => w.input))
+      .then(
+        (results) =>
+          batch.forEach((w, i) =>
+            results[i] ? w.resolve(results[i]) : w.reject(new Error('batch upsert returned fewer results than inputs')),
+          ),
+        (err: unknown) => batch.forEach((w) => w.reject(err)),
+      )
+      .finally(() => {
+        inFlight--;
+        dispatch();
+      });
+  };
+
+  function dispatch(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    const batch = open;
-    open = [];
-    if (batch.length === 0) return;
-    options.send(batch.map((w) => w.input)).then(
-      (results) =>
-        batch.forEach((w, i) =>
-          results[i] ? w.resolve(results[i]) : w.reject(new Error('batch upsert returned fewer results than inputs')),
-        ),
-      (err: unknown) => batch.forEach((w) => w.reject(err)),
-    );
-  };
+    while (inFlight < maxInFlight && pending.length > 0) {
+      const due = pending.length >= maxBatch || now() - pending[0]!.since >= maxWaitMs;
+      if (!due) break;
+      send(takeBatch());
+    }
+    if (pending.length > 0 && inFlight < maxInFlight) {
+      timer = setTimeout(dispatch, Math.max(0, pending[0]!.since + maxWaitMs - now()));
+    }
+  }
 
   return {
     upsert(input: UpsertInput): Promise<UpsertResult> {
-      const email = input.email.toLowerCase();
-      // One email twice in a batch would make HubSpot reject the batch; the second waits for the next one.
-      if (open.some((w) => w.input.email.toLowerCase() === email)) flush();
       return new Promise<UpsertResult>((resolve, reject) => {
-        open.push({ input, resolve, reject });
-        if (open.length >= maxBatch) flush();
-        else timer ??= setTimeout(flush, maxWaitMs);
+        pending.push({ input, email: input.email.toLowerCase(), since: now(), resolve, reject });
+        if (!timer || pending.length >= maxBatch) dispatch();
       });
     },
   };

@@ -162,6 +162,7 @@ async function start(
     portal,
     oauth: oauthApi,
     shutdownGraceMs: config.shutdownGraceMs,
+    upsertBatchWaitMs: config.upsertBatchWaitMs,
     workflowBundle: overrides.workflowBundle,
   });
   const running = worker.run();

@@ -17,6 +17,7 @@ export interface ServiceWorkerOptions {
   portal: (portalId: string) => PortalClients;
   oauth?: OAuthTokenApi;
   shutdownGraceMs: number;
+  upsertBatchWaitMs?: number;
   /** A prebuilt bundle (tests bundle once per process); otherwise the workflows are bundled at start. */
   workflowBundle?: { code: string };
 }
@@ -33,6 +34,7 @@ export async function createServiceWorker(o: ServiceWorkerOptions): Promise<Work
       portal: o.portal,
       oauth: o.oauth,
       previousState: createPreviousStateLoader(o.client),
+      upsertBatchWaitMs: o.upsertBatchWaitMs,
     }),
     dataConverter: o.dataConverter,
     shutdownGraceTime: o.shutdownGraceMs,
