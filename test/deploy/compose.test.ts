@@ -901,7 +901,11 @@ exit 2
 
     it('sets up a real Temporal dev server, and changes nothing when run again', async (t) => {
       const found = await resolveTemporalCli({ cacheDir: defaultCacheDir });
-      assert.equal(found.executable.type, 'existing-path', 'a Temporal CLI binary is needed to run the script for real');
+      assert.equal(
+        found.executable.type,
+        'existing-path',
+        'a Temporal CLI binary is needed to run the script for real',
+      );
       const cli = found.executable.type === 'existing-path' ? found.executable.path : '';
       const port = await freePort();
       const server: ChildProcess = spawn(

@@ -23,7 +23,12 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
   before(async () => {
     ({ env, close } = await connectTemporal());
     service = await startTestService({ temporalAddress: env.address });
-    api = got.extend({ prefixUrl: service.httpUrl, throwHttpErrors: false, retry: { limit: 0 }, followRedirect: false });
+    api = got.extend({
+      prefixUrl: service.httpUrl,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      followRedirect: false,
+    });
   });
   after(async () => {
     await service?.stop();
@@ -31,7 +36,8 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
   });
 
   const sandbox = () => service.sandbox!;
-  const leadState = async (email: string) => (await api.get(`v1/leads/${email}`, { responseType: 'json' })).body as LeadState;
+  const leadState = async (email: string) =>
+    (await api.get(`v1/leads/${email}`, { responseType: 'json' })).body as LeadState;
   const connection = async () => (await api.get('v1/connection', { responseType: 'json' })).body as ConnectionStatus;
 
   /** Browser steps of the install: our redirect, HubSpot's (the sandbox's) authorize page, our callback. */
@@ -59,7 +65,12 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
     assert.equal(conn.portalId, String(sandbox().portalId));
     assert.doesNotMatch(JSON.stringify(conn), /token"|accessToken|refreshToken/);
 
-    const forged = await api.get('oauth/callback', { searchParams: { code: sandbox().issueAuthorizationCode(`${service.httpUrl}/oauth/callback`), state: 'e30.forged' } });
+    const forged = await api.get('oauth/callback', {
+      searchParams: {
+        code: sandbox().issueAuthorizationCode(`${service.httpUrl}/oauth/callback`),
+        state: 'e30.forged',
+      },
+    });
     assert.equal(forged.statusCode, 400);
     assert.match(forged.body, /state signature does not match/);
     assert.equal((await api.get('oauth/callback', { searchParams: { state: 'x' } })).statusCode, 400);
@@ -70,9 +81,15 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
     sandbox().revokeRefreshTokens();
     sandbox().expireAllAccessTokens();
     const callsBefore = sandbox().counters().tokenEndpointCalls;
-    assert.equal((await api.post('v1/leads', { json: { email, properties: { firstname: 'Parked' } } })).statusCode, 202);
+    assert.equal(
+      (await api.post('v1/leads', { json: { email, properties: { firstname: 'Parked' } } })).statusCode,
+      202,
+    );
 
-    const blocked = await eventually(async () => ((await leadState(email)).status === 'blocked' ? leadState(email) : undefined), { what: 'the lead to park' });
+    const blocked = await eventually(
+      async () => ((await leadState(email)).status === 'blocked' ? leadState(email) : undefined),
+      { what: 'the lead to park' },
+    );
     assert.equal(blocked.pending.length, 0);
     assert.equal(blocked.failed.length, 0, 'an auth failure is not a failed event');
     assert.equal((await connection()).state, 'needs_reauth');
@@ -82,10 +99,13 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
 
     const { status } = await install();
     assert.equal(status, 200);
-    const resumed = await eventually(async () => {
-      const s = await leadState(email);
-      return s.status === 'synced' && s.hubspotId ? s : undefined;
-    }, { what: 'the parked lead to sync after re-authorization' });
+    const resumed = await eventually(
+      async () => {
+        const s = await leadState(email);
+        return s.status === 'synced' && s.hubspotId ? s : undefined;
+      },
+      { what: 'the parked lead to sync after re-authorization' },
+    );
     assert.equal(sandbox().contacts.byEmail(email)?.id, resumed.hubspotId);
     assert.equal((await connection()).state, 'connected');
   });
@@ -96,29 +116,47 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
     await eventually(async () => (await leadState(email)).hubspotId, { what: 'the lead to sync' });
     const raw = new Client({ connection: env.connection });
     const history = await raw.workflow.getHandle(`lead:${email}`).fetchHistory();
-    const signal = history.events?.find((e) => e.workflowExecutionSignaledEventAttributes)?.workflowExecutionSignaledEventAttributes;
+    const signal = history.events?.find(
+      (e) => e.workflowExecutionSignaledEventAttributes,
+    )?.workflowExecutionSignaledEventAttributes;
     const payload = signal?.input?.payloads?.[0];
     assert.ok(payload, 'the signal carries a payload');
     const asJson = {
-      metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
       data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
     };
     assert.equal(Buffer.from(asJson.data, 'base64').includes(email), false, 'the stored payload is ciphertext');
 
     const uiOrigin = 'http://localhost:8233';
-    const decoded = await api.post('codec/decode', { json: { payloads: [asJson] }, headers: { origin: uiOrigin, 'x-namespace': 'default' }, responseType: 'json' });
+    const decoded = await api.post('codec/decode', {
+      json: { payloads: [asJson] },
+      headers: { origin: uiOrigin, 'x-namespace': 'default' },
+      responseType: 'json',
+    });
     assert.equal(decoded.statusCode, 200);
     assert.equal(decoded.headers['access-control-allow-origin'], uiOrigin);
-    const plain = (decoded.body as { payloads: Array<{ metadata: Record<string, string>; data: string }> }).payloads[0]!;
+    const plain = (decoded.body as { payloads: Array<{ metadata: Record<string, string>; data: string }> })
+      .payloads[0]!;
     assert.equal(Buffer.from(plain.metadata.encoding!, 'base64').toString(), 'json/plain');
-    const event = JSON.parse(Buffer.from(plain.data, 'base64').toString()) as { email: string; properties: { firstname: string } };
+    const event = JSON.parse(Buffer.from(plain.data, 'base64').toString()) as {
+      email: string;
+      properties: { firstname: string };
+    };
     assert.equal(event.email, email);
     assert.equal(event.properties.firstname, 'Cipher');
 
-    const preflight = await api('codec/decode', { method: 'OPTIONS', headers: { origin: uiOrigin, 'access-control-request-method': 'POST' } });
+    const preflight = await api('codec/decode', {
+      method: 'OPTIONS',
+      headers: { origin: uiOrigin, 'access-control-request-method': 'POST' },
+    });
     assert.equal(preflight.statusCode, 204);
     assert.match(String(preflight.headers['access-control-allow-headers']), /x-namespace/);
-    const otherOrigin = await api.post('codec/decode', { json: { payloads: [asJson] }, headers: { origin: 'http://evil.example' } });
+    const otherOrigin = await api.post('codec/decode', {
+      json: { payloads: [asJson] },
+      headers: { origin: 'http://evil.example' },
+    });
     assert.equal(otherOrigin.headers['access-control-allow-origin'], undefined);
   });
 
@@ -133,18 +171,37 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
     sandbox().faults.failNext({
       route: 'contacts.batchUpsert',
       status: 400,
-      body: { status: 'error', message: 'Property values were not valid', correlationId: 'op', category: 'VALIDATION_ERROR' },
+      body: {
+        status: 'error',
+        message: 'Property values were not valid',
+        correlationId: 'op',
+        category: 'VALIDATION_ERROR',
+      },
     });
     await api.patch(`v1/leads/${email}`, { json: { properties: { jobtitle: 'Operator' } } });
     await eventually(async () => (await leadState(email)).failed.length === 1, { what: 'the failed event' });
 
     const signal = (name: string, input: string) =>
-      run(cli, ['workflow', 'signal', '--address', env.address, '--workflow-id', `lead:${email}`, '--name', name, '--input', input]);
+      run(cli, [
+        'workflow',
+        'signal',
+        '--address',
+        env.address,
+        '--workflow-id',
+        `lead:${email}`,
+        '--name',
+        name,
+        '--input',
+        input,
+      ]);
     await signal('retryFailed', '{}');
-    const replayed = await eventually(async () => {
-      const s = await leadState(email);
-      return s.failed.length === 0 && s.properties.jobtitle === 'Operator' ? s : undefined;
-    }, { what: 'the replayed event to apply' });
+    const replayed = await eventually(
+      async () => {
+        const s = await leadState(email);
+        return s.failed.length === 0 && s.properties.jobtitle === 'Operator' ? s : undefined;
+      },
+      { what: 'the replayed event to apply' },
+    );
     assert.equal(replayed.status, 'synced');
     assert.equal(sandbox().contacts.byEmail(email)!.properties.jobtitle, 'Operator');
 
@@ -156,7 +213,12 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
       throwHttpErrors: false,
     });
     assert.equal(edit.statusCode, 200);
-    await signal('leadEvent', JSON.stringify({ kind: 'resync', eventId: `resync-${Date.now()}`, email, receivedAt: new Date().toISOString() }));
-    await eventually(() => Promise.resolve(sandbox().contacts.byEmail(email)!.properties.jobtitle === 'Operator'), { what: 'the resync' });
+    await signal(
+      'leadEvent',
+      JSON.stringify({ kind: 'resync', eventId: `resync-${Date.now()}`, email, receivedAt: new Date().toISOString() }),
+    );
+    await eventually(() => Promise.resolve(sandbox().contacts.byEmail(email)!.properties.jobtitle === 'Operator'), {
+      what: 'the resync',
+    });
   });
 });

@@ -21,7 +21,10 @@ async function syncLeads(service: TestService, count: number, prefix: string): P
 async function assertAllInHubSpotOnce(service: TestService, emails: string[]): Promise<void> {
   const sandbox = service.sandbox!;
   await eventually(
-    () => Promise.resolve(emails.every((email, i) => sandbox.contacts.byEmail(email)?.properties.lastname === `Final ${i}`)),
+    () =>
+      Promise.resolve(
+        emails.every((email, i) => sandbox.contacts.byEmail(email)?.properties.lastname === `Final ${i}`),
+      ),
     { timeoutMs: 180_000, what: `${emails.length} leads to reach their final values in the sandbox` },
   );
   const wanted = new Set(emails);
@@ -34,7 +37,11 @@ async function assertAllInHubSpotOnce(service: TestService, emails: string[]): P
   });
   const states = await Promise.all(emails.map((email) => service.leads().status(email)));
   const failed = states.filter((s): s is LeadState => !!s && s.failed.length > 0);
-  assert.deepEqual(failed.map((s) => s.failed), [], 'no lead recorded a failed event');
+  assert.deepEqual(
+    failed.map((s) => s.failed),
+    [],
+    'no lead recorded a failed event',
+  );
 }
 
 describe('lead sync through HubSpot failures', () => {
@@ -60,12 +67,29 @@ describe('lead sync through HubSpot failures', () => {
   });
 
   it('completes everything under a 429 storm', async () => {
-    service = await startTestService({ temporalAddress: env.address, sandbox: { rateLimit: { max: 5, intervalMs: 1_000 } } });
-    service.sandbox!.faults.failNext({ route: 'contacts.batchUpsert', status: 429, count: 15, body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING', correlationId: 'storm' } });
+    service = await startTestService({
+      temporalAddress: env.address,
+      sandbox: { rateLimit: { max: 5, intervalMs: 1_000 } },
+    });
+    service.sandbox!.faults.failNext({
+      route: 'contacts.batchUpsert',
+      status: 429,
+      count: 15,
+      body: {
+        status: 'error',
+        message: 'You have reached your ten_secondly_rolling limit.',
+        errorType: 'RATE_LIMIT',
+        policyName: 'TEN_SECONDLY_ROLLING',
+        correlationId: 'storm',
+      },
+    });
     const emails = await syncLeads(service, 60, 'storm');
     await assertAllInHubSpotOnce(service, emails);
     const counters = service.sandbox!.counters();
-    assert.ok(counters.rateLimited + counters.injectedErrors >= 15, `429s seen: ${counters.rateLimited} + ${counters.injectedErrors} injected`);
+    assert.ok(
+      counters.rateLimited + counters.injectedErrors >= 15,
+      `429s seen: ${counters.rateLimited} + ${counters.injectedErrors} injected`,
+    );
   });
 
   it('an access token expiring mid-run costs nothing: no failed event, one quick refresh', async () => {
@@ -79,6 +103,9 @@ describe('lead sync through HubSpot failures', () => {
     await assertAllInHubSpotOnce(service, second);
     const after = sandbox.counters();
     assert.ok(after.expiredTokenUses > before.expiredTokenUses, 'the expired token was used and rejected');
-    assert.ok(after.refreshes - before.refreshes >= 1 && after.refreshes - before.refreshes <= 3, `refreshes: ${after.refreshes - before.refreshes}`);
+    assert.ok(
+      after.refreshes - before.refreshes >= 1 && after.refreshes - before.refreshes <= 3,
+      `refreshes: ${after.refreshes - before.refreshes}`,
+    );
   });
 });

@@ -52,19 +52,27 @@ describe('a worker killed with SIGKILL mid-run', () => {
       LOG_LEVEL: 'info',
     };
     const ready = (w: { output: () => string }) =>
-      eventually(() => Promise.resolve(w.output().includes('worker polling')), { timeoutMs: 60_000, what: 'the worker to poll' });
+      eventually(() => Promise.resolve(w.output().includes('worker polling')), {
+        timeoutMs: 60_000,
+        what: 'the worker to poll',
+      });
 
     const first = startWorker(workerEnv);
     workers.push(first.child);
     await ready(first);
     const portalId = String(sandbox.portalId);
-    await reauthorizeConnection({ client: env.client, taskQueue, portalId, mode: 'oauth' }, { refreshToken: sandbox.issueRefreshToken() });
+    await reauthorizeConnection(
+      { client: env.client, taskQueue, portalId, mode: 'oauth' },
+      { refreshToken: sandbox.issueRefreshToken() },
+    );
     // Slow answers keep writes in flight when the kill comes.
     sandbox.faults.set({ latencyMs: 150 });
 
     const leads = new LeadSyncClient({ client: env.client, portalId, taskQueue });
     const emails = Array.from({ length: 100 }, (_, i) => `crash-${i}@example.com`);
-    await Promise.all(emails.map((email, i) => leads.register({ email, properties: { firstname: `First ${i}`, lastname: 'Initial' } })));
+    await Promise.all(
+      emails.map((email, i) => leads.register({ email, properties: { firstname: `First ${i}`, lastname: 'Initial' } })),
+    );
     await eventually(() => Promise.resolve(sandbox.contacts.all().length > 0), { what: 'the first writes' });
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
@@ -78,13 +86,20 @@ describe('a worker killed with SIGKILL mid-run', () => {
     await ready(second);
 
     await eventually(
-      () => Promise.resolve(emails.every((email, i) => sandbox.contacts.byEmail(email)?.properties.lastname === `Final ${i}`)),
+      () =>
+        Promise.resolve(
+          emails.every((email, i) => sandbox.contacts.byEmail(email)?.properties.lastname === `Final ${i}`),
+        ),
       { timeoutMs: 120_000, what: 'every lead to reach its final values after the restart' },
     );
     assert.equal(sandbox.contacts.all().length, emails.length, 'no lead was written twice');
     emails.forEach((email, i) => assert.equal(sandbox.contacts.byEmail(email)!.properties.firstname, `First ${i}`));
     const states = await Promise.all(emails.map((email) => leads.status(email)));
-    assert.deepEqual(states.filter((s) => !s || s.failed.length > 0), [], 'every lead is known and none failed');
+    assert.deepEqual(
+      states.filter((s) => !s || s.failed.length > 0),
+      [],
+      'every lead is known and none failed',
+    );
     assert.ok(states.every((s) => s!.processedEvents === 2));
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
