@@ -1,19 +1,10 @@
 import { z } from 'zod';
+import { LEGAL_BASES } from '../shared/lead-types.js';
 
 // HubSpot's schemas type property values as strings but it accepts numbers, booleans and null on input.
 const propertyValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const properties = z.record(z.string(), propertyValue);
 const idInput = z.object({ id: z.union([z.string(), z.number()]).transform(String) });
-
-export const LEGAL_BASES = [
-  'CONSENT_WITH_NOTICE',
-  'LEGITIMATE_INTEREST_CLIENT',
-  'LEGITIMATE_INTEREST_OTHER',
-  'LEGITIMATE_INTEREST_PQL',
-  'NON_GDPR',
-  'PERFORMANCE_OF_CONTRACT',
-  'PROCESS_AND_STORE',
-] as const;
 
 export const createInput = z.object({ properties, associations: z.array(z.unknown()).optional() });
 export const updateInput = z.object({ properties });
