@@ -11,15 +11,21 @@ export interface PortalConnectionOptions {
   portalId: string;
   mode: ConnectionMode;
   refreshMarginMs?: number;
+  continueAsNewAfterEvents?: number;
 }
 
 function startOptions(o: PortalConnectionOptions) {
   return {
     workflowId: connectionWorkflowId(o.portalId),
     taskQueue: o.taskQueue,
-    args: [{ portalId: o.portalId, mode: o.mode, refreshMarginMs: o.refreshMarginMs }] as Parameters<
-      typeof hubspotConnection
-    >,
+    args: [
+      {
+        portalId: o.portalId,
+        mode: o.mode,
+        refreshMarginMs: o.refreshMarginMs,
+        continueAsNewAfterEvents: o.continueAsNewAfterEvents,
+      },
+    ] as Parameters<typeof hubspotConnection>,
     workflowIdConflictPolicy: 'USE_EXISTING' as const,
     typedSearchAttributes: [{ key: HubSpotPortal, value: o.portalId }],
     staticSummary: `HubSpot connection for portal ${o.portalId} (${o.mode})`,

@@ -40,6 +40,8 @@ export interface ConnectionInput {
   mode: ConnectionMode;
   /** Refresh this long before expiry; capped at half the token lifetime. Default 5 minutes. */
   refreshMarginMs?: number;
+  /** Continue-as-new at this history length even before the server suggests it (tests use a small one). */
+  continueAsNewAfterEvents?: number;
   /** Carried across continue-as-new. */
   state?: ConnectionState;
 }

@@ -34,7 +34,7 @@ export class AesGcmCodec implements PayloadCodec {
     return this.keys[0]!.id;
   }
 
-  encode(payloads: Payload[]): Promise<Payload[]> {
+  async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keys[0]!;
     return Promise.resolve(
       payloads.map((payload) => {
@@ -53,7 +53,7 @@ export class AesGcmCodec implements PayloadCodec {
     );
   }
 
-  decode(payloads: Payload[]): Promise<Payload[]> {
+  async decode(payloads: Payload[]): Promise<Payload[]> {
     return Promise.resolve(
       payloads.map((payload) => {
         const encoding = payload.metadata?.[METADATA_ENCODING_KEY];

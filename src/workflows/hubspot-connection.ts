@@ -230,18 +230,22 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
     if (!s.parked.includes(workflowId)) s.parked.push(workflowId);
   });
 
+  const historyTooLong = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (input.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= input.continueAsNewAfterEvents);
+
   publishState();
 
   for (;;) {
-    if (workflowInfo().continueAsNewSuggested) break;
+    if (historyTooLong()) break;
     wake = false;
     const t = s.tokens;
     if (s.mode === 'oauth' && s.state === 'connected' && t) {
       const dueIn = t.expiresAt - marginFor(t, s.lastRefreshAt ?? Date.now()) - Date.now();
-      const woken = await condition(() => wake || workflowInfo().continueAsNewSuggested, Math.max(1, dueIn));
+      const woken = await condition(() => wake || historyTooLong(), Math.max(1, dueIn));
       if (!woken) await refresh();
     } else {
-      await condition(() => wake || workflowInfo().continueAsNewSuggested);
+      await condition(() => wake || historyTooLong());
     }
   }
   await condition(() => inFlight === undefined && allHandlersFinished());

@@ -31,7 +31,7 @@ describe('a worker killed with SIGKILL mid-run', () => {
 
   before(async () => {
     ({ env, close } = await connectTemporal());
-    sandbox = await startSandbox({ portalId: Math.floor(Math.random() * 1e9) });
+    sandbox = await startSandbox({ portalId: Math.floor(Math.random() * 1e9), accessTokenTtlSeconds: 6 });
   });
   after(async () => {
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
@@ -61,7 +61,7 @@ describe('a worker killed with SIGKILL mid-run', () => {
     workers.push(first.child);
     await ready(first);
     const portalId = String(sandbox.portalId);
-    await reauthorizeConnection(
+    const connected = await reauthorizeConnection(
       { client: env.client, taskQueue, portalId, mode: 'oauth' },
       { refreshToken: sandbox.issueRefreshToken() },
     );
@@ -79,8 +79,14 @@ describe('a worker killed with SIGKILL mid-run', () => {
     const doneAtKill = sandbox.contacts.all().length;
     assert.ok(doneAtKill < emails.length, `all ${doneAtKill} leads were already written before the kill`);
 
-    // Events keep arriving while no worker runs; Temporal holds them.
+    // Events keep arriving while no worker runs; Temporal holds them. The access token expires meanwhile.
     await Promise.all(emails.map((email, i) => leads.update({ email, properties: { lastname: `Final ${i}` } })));
+    const lastExpiry = Date.parse(connected.expiresAt!) + 6_000;
+    await eventually(() => Promise.resolve(Date.now() > lastExpiry), {
+      timeoutMs: 20_000,
+      what: 'the token to expire with no worker',
+    });
+    const refreshesBeforeRestart = sandbox.counters().refreshes;
     const second = startWorker(workerEnv);
     workers.push(second.child);
     await ready(second);
@@ -101,6 +107,8 @@ describe('a worker killed with SIGKILL mid-run', () => {
       'every lead is known and none failed',
     );
     assert.ok(states.every((s) => s!.processedEvents === 2));
+    assert.ok(sandbox.counters().refreshes > refreshesBeforeRestart, 'the connection refreshed after the restart');
+    assert.equal(sandbox.counters().expiredTokenUses, 0, 'no HubSpot call carried an expired token, crash included');
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
     assert.equal(second.child.exitCode, 0, second.output().slice(-2000));

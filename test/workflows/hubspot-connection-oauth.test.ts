@@ -196,6 +196,78 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
     await handle.terminate('test over');
   });
 
+  it('shows transient refresh failures in its status, backs off, and recovers by itself', async () => {
+    const { activities } = activitiesFor();
+    await withWorker(env, { activities }, async ({ taskQueue }) => {
+      const portalId = newPortal();
+      await connect(taskQueue, portalId, { refreshToken: sandbox.issueRefreshToken() });
+      const handle = env.client.workflow.getHandle(connectionWorkflowId(portalId));
+      const first = await handle.query(connectionStatusQuery);
+      sandbox.faults.failNext({ route: 'oauth.token', status: 503, count: 3 });
+      const failing = await eventually(
+        async () => {
+          const s = await handle.query(connectionStatusQuery);
+          return s.consecutiveFailures >= 1 ? s : undefined;
+        },
+        { what: 'a failed refresh to show in status' },
+      );
+      assert.equal(failing.state, 'refreshing');
+      assert.match(failing.lastError ?? '', /503/);
+      const recovered = await eventually(
+        async () => {
+          const s = await handle.query(connectionStatusQuery);
+          return s.state === 'connected' && s.consecutiveFailures === 0 && s.lastRefreshAt !== first.lastRefreshAt
+            ? s
+            : undefined;
+        },
+        { what: 'the refresh to succeed after the outage' },
+      );
+      assert.equal(recovered.lastError, undefined);
+      assert.equal(sandbox.counters().injectedErrors, 3);
+      await handle.terminate('test over');
+    });
+  });
+
+  it('continues as new with its tokens and keeps refreshing on time', async () => {
+    const { activities } = activitiesFor();
+    await withWorker(env, { activities }, async ({ taskQueue }) => {
+      const portalId = newPortal();
+      await reauthorizeConnection(
+        {
+          client: env.client,
+          taskQueue,
+          portalId,
+          mode: 'oauth',
+          refreshMarginMs: 1_000,
+          continueAsNewAfterEvents: 30,
+        },
+        { refreshToken: sandbox.issueRefreshToken() },
+      );
+      const handle = env.client.workflow.getHandle(connectionWorkflowId(portalId));
+      const firstRun = (await handle.describe()).runId;
+      const newRun = await eventually(
+        async () => {
+          const run = (await handle.describe()).runId;
+          return run !== firstRun ? run : undefined;
+        },
+        { timeoutMs: 60_000, what: 'a continue-as-new' },
+      );
+      const refreshesAtNewRun = sandbox.counters().refreshes;
+      const after = await eventually(
+        async () => {
+          const s = await handle.query(connectionStatusQuery);
+          return sandbox.counters().refreshes > refreshesAtNewRun && s.state === 'connected' ? s : undefined;
+        },
+        { timeoutMs: 30_000, what: 'a refresh in the new run' },
+      );
+      assert.equal(after.portalId, portalId);
+      const grant = await handle.executeUpdate(getAccessTokenUpdate, { args: [{}] });
+      assert.ok(grant.expiresAt > Date.now());
+      assert.notEqual(newRun, firstRun);
+      await handle.terminate('test over');
+    });
+  });
+
   it('stores only ciphertext: the raw history holds neither token', async () => {
     const { activities } = activitiesFor();
     await withWorker(env, { activities }, async ({ taskQueue }) => {
