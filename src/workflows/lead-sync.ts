@@ -257,10 +257,13 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
     (input.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= input.continueAsNewAfterEvents);
 
   if (!input.carried) {
-    const previous = await bookkeeping.loadPreviousLeadState({
-      workflowId: workflowInfo().workflowId,
-      runId: workflowInfo().runId,
-    });
+    // Continuity is a convenience: if the previous run cannot be read, this run starts fresh rather than fail.
+    const previous = await bookkeeping
+      .loadPreviousLeadState({ workflowId: workflowInfo().workflowId, runId: workflowInfo().runId })
+      .catch((err: unknown) => {
+        log.warn('could not load the previous run of this lead; starting fresh', { error: String(err) });
+        return undefined;
+      });
     if (previous) {
       state.hubspotId = previous.hubspotId;
       state.deleted = previous.deleted;

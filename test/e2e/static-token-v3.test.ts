@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import got from 'got';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { ConnectionStatus } from '../../src/shared/connection-types.js';
+import type { LeadState } from '../../src/shared/lead-types.js';
+import { eventually, startTestService, type TestService } from '../helpers/service.js';
+import { connectTemporal } from '../helpers/temporal.js';
+
+describe('a static token on the legacy v3 paths', () => {
+  let env: TestWorkflowEnvironment;
+  let close: () => Promise<void>;
+  let sandbox: Sandbox;
+  const services: TestService[] = [];
+
+  before(async () => {
+    ({ env, close } = await connectTemporal());
+    sandbox = await startSandbox({ portalId: Math.floor(Math.random() * 1e9) });
+  });
+  after(async () => {
+    for (const s of services) await s.stop();
+    await sandbox?.close();
+    await close();
+  });
+
+  const start = async (token: string, taskQueue = `static-${randomUUID()}`) => {
+    const service = await startTestService({
+      temporalAddress: env.address,
+      env: {
+        HUBSPOT_ACCESS_TOKEN: token,
+        HUBSPOT_BASE_URL: sandbox.baseUrl,
+        HUBSPOT_PORTAL_ID: String(sandbox.portalId),
+        HUBSPOT_API_VERSION: 'v3',
+        TEMPORAL_TASK_QUEUE: taskQueue,
+      },
+    });
+    services.push(service);
+    const api = got.extend({
+      prefixUrl: service.httpUrl,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      responseType: 'json',
+    });
+    const lead = async (email: string) => (await api.get(`v1/leads/${email}`)).body as LeadState;
+    return { service, api, lead, taskQueue };
+  };
+
+  it('registers, updates, unsubscribes (one and all) and deletes through the v3 paths', async () => {
+    const { api, lead } = await start(sandbox.staticToken);
+    const email = `v3-${Date.now()}@example.com`;
+    await api.post('v1/leads', { json: { email, properties: { firstname: 'Vee', lastname: 'Three' } } });
+    await api.patch(`v1/leads/${email}`, { json: { properties: { jobtitle: 'Legacy' } } });
+    await eventually(async () => (await lead(email)).properties.jobtitle === 'Legacy', { what: 'the writes' });
+    assert.equal(sandbox.contacts.byEmail(email)!.properties.jobtitle, 'Legacy');
+
+    const [subscriptionId] = Object.keys(sandbox.subscriptionStatus(email).statuses).map(Number);
+    assert.ok(subscriptionId !== undefined);
+    await api.post(`v1/leads/${email}/unsubscribe`, { json: { subscriptionId: String(subscriptionId) } });
+    await api.post(`v1/leads/${email}/unsubscribe`, { json: {} });
+    const unsubscribed = await eventually(
+      async () => {
+        const s = await lead(email);
+        return s.subscription.unsubscribedFromAll && s.pending.length === 0 ? s : undefined;
+      },
+      { what: 'both unsubscribes' },
+    );
+    assert.deepEqual(unsubscribed.failed, [], 'already unsubscribed from the first one counts as success');
+    const statuses = Object.values(sandbox.subscriptionStatus(email).statuses);
+    assert.ok(statuses.length > 0 && statuses.every((s) => s === 'UNSUBSCRIBED'), JSON.stringify(statuses));
+
+    await api.delete(`v1/leads/${email}`);
+    await eventually(async () => (await lead(email)).deleted, { what: 'the GDPR delete' });
+    assert.equal(sandbox.contacts.byEmail(email), undefined);
+    assert.ok(sandbox.counters().requestsByRoute['contacts.batchUpsert']! > 0);
+  });
+
+  it('parks leads on a rejected token without a retry storm, and resumes them when the service restarts with a good one', async () => {
+    const wrong = await start('pat-na1-not-a-real-token');
+    const email = `wrong-token-${Date.now()}@example.com`;
+    const unknownBefore = sandbox.counters().unknownTokenUses;
+    await wrong.api.post('v1/leads', { json: { email, properties: { firstname: 'Wrong' } } });
+    const blocked = await eventually(
+      async () => {
+        const s = await wrong.lead(email);
+        return s.status === 'blocked' ? s : undefined;
+      },
+      { what: 'the lead to park' },
+    );
+    assert.deepEqual(blocked.failed, []);
+    const connection = (await wrong.api.get('v1/connection')).body as ConnectionStatus;
+    assert.equal(connection.state, 'needs_reauth');
+    assert.equal(connection.mode, 'static');
+    assert.match(connection.lastError ?? '', /Authentication credentials not found/);
+    const spent = sandbox.counters().unknownTokenUses - unknownBefore;
+    assert.ok(spent >= 1 && spent <= 2, `calls with the rejected token: ${spent}`);
+    await wrong.service.stop();
+    services.splice(services.indexOf(wrong.service), 1);
+
+    const fixed = await start(sandbox.staticToken, wrong.taskQueue);
+    const synced = await eventually(
+      async () => {
+        const s = await fixed.lead(email);
+        return s.status === 'synced' && s.hubspotId ? s : undefined;
+      },
+      { what: 'the parked lead to sync after the restart' },
+    );
+    assert.equal(sandbox.contacts.byEmail(email)!.id, synced.hubspotId);
+    assert.equal(((await fixed.api.get('v1/connection')).body as ConnectionStatus).state, 'connected');
+    assert.equal(sandbox.counters().unknownTokenUses - unknownBefore, spent, 'nothing retried the bad token meanwhile');
+  });
+});
