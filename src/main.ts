@@ -2,7 +2,7 @@ import { config as loadDotenv } from 'dotenv';
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, temporalLogger } from './service/logger.js';
-import { startService } from './service/service.js';
+import { startService, type RunningService } from './service/service.js';
 
 /** `npm start`: the whole service on embedded defaults, stopped cleanly by SIGINT or SIGTERM. */
 async function main(): Promise<void> {
@@ -21,7 +21,36 @@ async function main(): Promise<void> {
   // We own the signals: the worker drains first, then the HTTP server, then the embedded Temporal.
   Runtime.install({ logger: temporalLogger(logger, 'INFO'), shutdownSignals: [] });
 
+  // Signals are ours from the first moment, so one arriving during start-up still stops what was started.
+  let stopping = false;
+  const running: { service?: RunningService } = {};
+  const shutdown = (signal: NodeJS.Signals, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    if (!running.service) return;
+    running.service.stop().then(
+      () => process.exit(code),
+      (err: unknown) => {
+        logger.error({ reason: (err as Error).message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
   const service = await startService(config, logger);
+  running.service = service;
+  if (stopping) {
+    await service.stop();
+    process.exit(0);
+  }
+  service.workerDone.catch((err: unknown) => {
+    logger.error({ reason: (err as Error).message }, 'the worker stopped unexpectedly');
+    stopping = false;
+    shutdown('SIGTERM', 1);
+  });
   console.log(
     [
       '',
@@ -36,22 +65,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    service.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ reason: (err as Error).message }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
 }
 
 main().catch((err: unknown) => {

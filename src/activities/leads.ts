@@ -4,6 +4,8 @@ import type { LeadProperties, LeadRunResult, LeadSubscriptionState, Subscription
 import { classified } from './failures.js';
 import { withPortalAuth, type PortalClients } from './portal.js';
 import { createUpsertBatcher } from './upsert-batcher.js';
+import { HubSpotError } from '../hubspot/errors.js';
+import { FailureType } from '../shared/failure-types.js';
 
 export interface LeadActivityDeps {
   portal: (portalId: string) => PortalClients;
@@ -26,16 +28,51 @@ export function toHubSpotProperties(properties: LeadProperties): Record<string, 
 const batcherUpsert = (batcher: ReturnType<typeof createUpsertBatcher>) => (input: UpsertInput) =>
   batcher.upsert(input);
 
+/** Kept well under the lead activities' 30-second start-to-close timeout. */
+const WRITE_DEADLINE_MS = 20_000;
+
 export function createLeadActivities(deps: LeadActivityDeps) {
   const batchers = new Map<string, (input: UpsertInput) => Promise<UpsertResult>>();
   const upsertFor = (portal: PortalClients) => {
     let upsert = batchers.get(portal.portalId);
     if (!upsert) {
-      const send = (inputs: UpsertInput[]) => withPortalAuth(portal, () => portal.contacts.batchUpsertByEmail(inputs));
+      const sendOnce = (inputs: UpsertInput[]) =>
+        withPortalAuth(portal, () =>
+          // Past this deadline the activity may already be retried elsewhere; a late write could land after a newer one.
+          portal.contacts.batchUpsertByEmail(inputs, { signal: AbortSignal.timeout(WRITE_DEADLINE_MS) }),
+        );
+      const send = async (inputs: UpsertInput[]): Promise<UpsertResult[]> => {
+        try {
+          return await sendOnce(inputs);
+        } catch (err) {
+          // HubSpot may reject a whole batch for one bad input: find out whose it is rather than fail every lead.
+          if (
+            inputs.length < 2 ||
+            !(err instanceof HubSpotError) ||
+            err.retryable ||
+            err.type === FailureType.HubSpotAuth
+          )
+            throw err;
+          return Promise.all(
+            inputs.map((input) =>
+              sendOnce([input]).then(
+                (results) => results[0]!,
+                (error: unknown): UpsertResult => {
+                  if (error instanceof HubSpotError && !error.retryable)
+                    return { ok: false, email: input.email, error };
+                  throw error;
+                },
+              ),
+            ),
+          );
+        }
+      };
       upsert =
         deps.upsertBatchWaitMs === 0
           ? async (input) => (await send([input]))[0]!
-          : batcherUpsert(createUpsertBatcher({ send, maxWaitMs: deps.upsertBatchWaitMs }));
+          : batcherUpsert(
+              createUpsertBatcher({ send, maxWaitMs: deps.upsertBatchWaitMs, maxQueueMs: WRITE_DEADLINE_MS }),
+            );
       batchers.set(portal.portalId, upsert);
     }
     return upsert;
@@ -91,14 +128,17 @@ export function createLeadActivities(deps: LeadActivityDeps) {
 
     /** Resubscribes to one subscription, or to every email subscription the portal defines. */
     async resubscribeLead(
-      input: LeadRef & SubscriptionChange & { unsubscribed: string[] },
+      input: LeadRef & SubscriptionChange & { unsubscribed: string[]; unsubscribedFromAll: boolean },
     ): Promise<{ resubscribed: string[] }> {
       return classified(async () => {
         const portal = deps.portal(input.portalId);
-        const ids =
-          input.subscriptionId !== undefined
-            ? [input.subscriptionId]
-            : (await withPortalAuth(portal, () => portal.subscriptions.definitions())).map((d) => d.id);
+        // "Resubscribe" undoes what the lead asked for, and no more: the subscriptions it left one by one, and
+        // after an opt-out of all email those HubSpot now reports unsubscribed, never types it never had.
+        const ids = new Set(input.subscriptionId !== undefined ? [input.subscriptionId] : input.unsubscribed);
+        if (input.subscriptionId === undefined && input.unsubscribedFromAll) {
+          const current = await withPortalAuth(portal, () => portal.subscriptions.statusByEmail(input.email));
+          for (const entry of current.statuses) if (entry.status === 'UNSUBSCRIBED') ids.add(entry.subscriptionId);
+        }
         for (const subscriptionId of ids) {
           await withPortalAuth(portal, () =>
             portal.subscriptions.resubscribe({
@@ -109,7 +149,7 @@ export function createLeadActivities(deps: LeadActivityDeps) {
             }),
           );
         }
-        return { resubscribed: ids };
+        return { resubscribed: [...ids] };
       });
     },
 

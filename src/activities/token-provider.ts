@@ -75,6 +75,8 @@ export function connectionTokenProvider(deps: {
       return grant.accessToken;
     },
     async forceRefresh(rejectedToken) {
+      // A request already on its way may bring back the very token HubSpot just rejected; let it land first.
+      if (pending) await pending.catch(() => undefined);
       if (cached && cached.accessToken !== rejectedToken) return;
       cached = undefined;
       await ask(() => handle().executeUpdate(forceRefreshUpdate, { args: [{ rejectedToken }] }));

@@ -9,6 +9,11 @@ export interface UpsertBatcherOptions {
   maxWaitMs?: number;
   /** Batches in flight at once (each may be waiting for the rate budget); the rest keep filling up meanwhile. */
   maxInFlight?: number;
+  /**
+   * A write still queued after this long is failed (retryably) instead of sent: its activity may already have
+   * timed out and been retried, and sending it late could overwrite a newer write of the same lead.
+   */
+  maxQueueMs?: number;
   now?: () => number;
 }
 
@@ -30,6 +35,7 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
   const maxBatch = options.maxBatch ?? 100;
   const maxWaitMs = options.maxWaitMs ?? 20;
   const maxInFlight = options.maxInFlight ?? 4;
+  const maxQueueMs = options.maxQueueMs ?? Infinity;
   const now = options.now ?? Date.now;
   const pending: Waiting[] = [];
   let inFlight = 0;
@@ -69,9 +75,19 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
       });
   };
 
+  const expireStale = () => {
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const w = pending[i]!;
+      if (now() - w.since < maxQueueMs) continue;
+      pending.splice(i, 1);
+      w.reject(new StaleWriteError(now() - w.since));
+    }
+  };
+
   function dispatch(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    expireStale();
     while (inFlight < maxInFlight && pending.length > 0) {
       const due = pending.length >= maxBatch || now() - pending[0]!.since >= maxWaitMs;
       if (!due) break;
@@ -90,4 +106,12 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
       });
     },
   };
+}
+
+/** Retryable by design: the activity's next attempt queues the write again, in order. */
+export class StaleWriteError extends Error {
+  constructor(waitedMs: number) {
+    super(`the write waited ${waitedMs} ms for a batch slot and was not sent; it will be retried`);
+    this.name = 'StaleWriteError';
+  }
 }

@@ -21,23 +21,31 @@ export function isLoopback(address: string | undefined): boolean {
  * Bearer LEADSYNC_API_KEY when one is configured; without one, only clients on this machine are served, which is
  * what a developer running `npm start` expects and what keeps an unconfigured deployment closed.
  */
+/** Bearer LEADSYNC_API_KEY when one is configured; without one, loopback clients only. */
+export function isAuthorized(request: FastifyRequest, options: AuthOptions): boolean {
+  if (!options.apiKey) return isLoopback(request.socket.remoteAddress);
+  const header = request.headers.authorization ?? '';
+  const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+  return token !== '' && safeEqual(token, options.apiKey);
+}
+
+/**
+ * Bearer LEADSYNC_API_KEY when one is configured; without one, only clients on this machine are served, which is
+ * what a developer running `npm start` expects and what keeps an unconfigured deployment closed.
+ */
 export function requireApiKey(options: AuthOptions): preHandlerAsyncHookHandler {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (isAuthorized(request, options)) return;
     if (!options.apiKey) {
-      if (isLoopback(request.socket.remoteAddress)) return;
       await reply
         .code(403)
         .send({ error: 'forbidden', message: 'LEADSYNC_API_KEY is not set: only loopback clients are served' });
       return;
     }
-    const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!token || !safeEqual(token, options.apiKey)) {
-      await reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ error: 'unauthorized', message: 'missing or wrong bearer token' });
-    }
+    await reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ error: 'unauthorized', message: 'missing or wrong bearer token' });
   };
 }
 

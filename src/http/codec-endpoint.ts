@@ -30,6 +30,36 @@ function toJson(p: Payload): JsonPayload {
   };
 }
 
+const SECRET_KEYS = new Set([
+  'accessToken',
+  'refreshToken',
+  'access_token',
+  'refresh_token',
+  'clientSecret',
+  'client_secret',
+]);
+
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) ? '[redacted]' : redact(v)]));
+}
+
+/**
+ * Operators read histories through this endpoint, but tokens are for the worker alone: a decoded JSON payload
+ * has its token fields masked before it leaves.
+ */
+function withoutSecrets(payload: Payload): Payload {
+  const encoding = payload.metadata?.encoding;
+  if (!encoding || Buffer.from(encoding).toString() !== 'json/plain' || !payload.data) return payload;
+  try {
+    const masked = JSON.stringify(redact(JSON.parse(Buffer.from(payload.data).toString('utf8'))));
+    return { ...payload, data: Buffer.from(masked) };
+  } catch {
+    return payload;
+  }
+}
+
 export interface CodecEndpointOptions {
   codec: PayloadCodec;
   apiKey?: string;
@@ -63,7 +93,8 @@ export function registerCodecEndpoint(app: FastifyInstance, options: CodecEndpoi
     }
     const input = parsed.data.payloads.map(fromJson);
     try {
-      const out = op === 'encode' ? await options.codec.encode(input) : await options.codec.decode(input);
+      const out =
+        op === 'encode' ? await options.codec.encode(input) : (await options.codec.decode(input)).map(withoutSecrets);
       return reply.send({ payloads: out.map(toJson) });
     } catch (err) {
       return reply.code(400).send({ error: 'codec_failed', message: (err as Error).message });

@@ -15,6 +15,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.code(415).send({ error: 'unsupported_media_type', message: 'send application/json' });
     }
+    if (err.statusCode === 503) return reply.code(503).send({ error: 'unavailable', message: err.message });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply
         .code(err.statusCode)

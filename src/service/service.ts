@@ -6,6 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import { LeadSyncClient } from '../client/lead-sync-client.js';
 import { buildHttpApp, PortalNotConnectedError } from '../http/app.js';
+import { WrongPortalError } from '../http/oauth.js';
 import { codecCapability } from '../http/auth.js';
 import type { OAuthApi } from '../hubspot/oauth.js';
 import { defaultCacheDir, defaultDataDir } from '../project-paths.js';
@@ -27,6 +28,8 @@ export interface RunningService {
   sandbox?: Sandbox;
   portalId(): string | undefined;
   leads(): LeadSyncClient;
+  /** Settles when the worker stops; rejects if it dies on its own (the process should then stop too). */
+  workerDone: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -168,7 +171,7 @@ async function start(
   const running = worker.run();
   cleanups.push(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
+    await running.catch(() => undefined);
   });
 
   const portalFile = path.join(dataDir, 'portal-id');
@@ -188,11 +191,20 @@ async function start(
   });
 
   if (credentials.mode === 'oauth' && bootstrapRefreshToken && oauthApi) {
-    portalId ??= await portalOfRefreshToken(oauthApi, bootstrapRefreshToken);
-    const status = await ensureConnection(connectionOptions(portalId));
-    // The sandbox is new at every start, so the tokens an earlier run stored mean nothing to it.
-    if (status.state === 'needs_reauth' || sandbox) {
-      await reauthorizeConnection(connectionOptions(portalId), { refreshToken: bootstrapRefreshToken });
+    try {
+      portalId ??= await portalOfRefreshToken(oauthApi, bootstrapRefreshToken);
+      const status = await ensureConnection(connectionOptions(portalId));
+      // The sandbox is new at every start, so the tokens an earlier run stored mean nothing to it.
+      if (status.state === 'needs_reauth' || sandbox) {
+        await reauthorizeConnection(connectionOptions(portalId), { refreshToken: bootstrapRefreshToken });
+      }
+    } catch (err) {
+      // Keep serving: the install flow at /oauth/install is how a dead refresh token gets replaced.
+      logger.error(
+        { reason: (err as Error).message },
+        'HUBSPOT_REFRESH_TOKEN could not connect the portal; re-install at /oauth/install',
+      );
+      if (portalId) await ensureConnection(connectionOptions(portalId));
     }
   } else if (portalId) {
     const status = await ensureConnection(connectionOptions(portalId));
@@ -235,6 +247,8 @@ async function start(
         ? {
             clientId: credentials.clientId,
             redirectUri: () => credentials.redirectUri ?? `${listeningUrl()}/oauth/callback`,
+            publicUrl: () => config.publicUrl ?? listeningUrl(),
+            apiKey: config.apiKey,
             scopes: credentials.scopes,
             authorizeUrl: hubspot.authorizeUrl,
             stateSecret,
@@ -242,9 +256,15 @@ async function start(
             connect: async (tokens) => {
               if (tokens.hubId === undefined) throw new Error('HubSpot did not say which portal the tokens belong to');
               const id = String(tokens.hubId);
+              // One deployment syncs one portal: an install into another one must not quietly redirect the leads.
+              const expected = hubspot.portalId ?? portalId;
+              if (expected !== undefined && expected !== id) {
+                throw new WrongPortalError(
+                  `these tokens belong to portal ${id}, but this service syncs portal ${expected}; set HUBSPOT_PORTAL_ID to move it`,
+                );
+              }
               const expiresAt = Date.now() + tokens.expiresIn * 1000;
               await reauthorizeConnection(connectionOptions(id), { tokens: { ...tokens, expiresAt } });
-              if (portalId !== id) leads = undefined;
               portalId = id;
               await writeFile(portalFile, id);
               return { portalId: id };
@@ -263,6 +283,7 @@ async function start(
     sandbox,
     portalId: () => portalId,
     leads: leadsFor,
+    workerDone: running,
     stop,
   };
 }

@@ -33,6 +33,8 @@ export interface ConnectionState {
   lastError?: string;
   /** Lead workflows waiting for this connection to recover, woken by signal when it does. */
   parked: string[];
+  /** When a reported auth failure last triggered a verifying refresh (epoch ms). */
+  lastVerifiedAt?: number;
 }
 
 export interface ConnectionInput {

@@ -71,6 +71,9 @@ export interface LeadState {
 /** What a completed lead run returns: its state plus the event ids it has seen, for the next run. */
 export interface LeadRunResult extends LeadState {
   seenEventIds: string[];
+  sequence: number;
+  writtenAt: Record<string, number>;
+  deletedAtSeq: number;
 }
 
 export interface LeadSyncInput {
@@ -87,5 +90,6 @@ export interface LeadSyncInput {
     seenEventIds: string[];
     writtenAt: Record<string, number>;
     sequence: number;
+    deletedAtSeq: number;
   };
 }

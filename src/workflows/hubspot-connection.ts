@@ -28,6 +28,7 @@ import { HubSpotConnectionState, HubSpotPortal } from '../shared/search-attribut
 
 const DEFAULT_MARGIN_MS = 5 * 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
+const VERIFY_WINDOW_MS = 10 * 60_000;
 
 // One short retry inside the activity covers a lost response; longer outages are retried by the loop
 // below so that each failure shows in `status` instead of hiding inside an activity's attempts.
@@ -77,11 +78,10 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
     s.lastRefreshAt = Date.now();
     s.consecutiveFailures = 0;
     s.lastError = undefined;
-    const wasDown = s.state === 'needs_reauth';
     s.state = 'connected';
     publishState();
     wake = true;
-    if (wasDown) await releaseParked();
+    await releaseParked();
   };
 
   const releaseParked = async () => {
@@ -119,7 +119,8 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
           return;
         } catch (err) {
           const type = failureType(err);
-          if (type === FailureType.HubSpotBadRefreshToken) return needsReauth(failureMessage(err));
+          // A dead refresh token, a wrong client secret, a removed app: no retry fixes these, a new install does.
+          if (isPermanent(err)) return needsReauth(failureMessage(err));
           s.consecutiveFailures += 1;
           s.lastError = failureMessage(err);
           const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(s.consecutiveFailures, 10));
@@ -164,7 +165,8 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
     // Never ask more of a token than half its life, or short-lived tokens would be refreshed on every call.
     const lifetime = t ? t.expiresAt - (s.lastRefreshAt ?? Date.now()) : 0;
     const need = Math.min(minValidityMs ?? 60_000, lifetime / 2);
-    if (!t || t.expiresAt - Date.now() < need || s.state === 'refreshing') {
+    // While a refresh is retrying through an outage, a token that is still good keeps serving.
+    if (!t || t.expiresAt - Date.now() < need) {
       await refresh();
     }
     return grant();
@@ -185,11 +187,11 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
           nonRetryable: true,
           message: 'not a static-token connection',
         });
-      const wasDown = s.state === 'needs_reauth';
+
       s.state = 'connected';
       s.lastError = undefined;
       publishState();
-      if (wasDown) await releaseParked();
+      await releaseParked();
       return status();
     }
     if (s.mode !== 'oauth')
@@ -216,11 +218,24 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
   });
 
   setHandler(reportAuthFailureSignal, ({ message }) => {
-    if (s.mode === 'static') needsReauth(message);
+    if (s.mode === 'static' || s.state !== 'connected') {
+      if (s.mode === 'static') needsReauth(message);
+      return;
+    }
+    // HubSpot rejected a token we thought good (revoked install, missing scope). One refresh may cure a revoked
+    // access token; if the rejection comes back soon after it, only a new install will.
+    const now = Date.now();
+    if (s.lastVerifiedAt !== undefined && now - s.lastVerifiedAt < VERIFY_WINDOW_MS) {
+      needsReauth(message);
+      return;
+    }
+    s.lastVerifiedAt = now;
+    s.lastError = message;
+    void refresh();
   });
 
   setHandler(parkLeadSignal, ({ workflowId }) => {
-    if (s.state !== 'needs_reauth') {
+    if (s.state === 'connected') {
       // Recovered between the lead's failure and its signal: wake it at once.
       void getExternalWorkflowHandle(workflowId)
         .signal(connectionRestoredSignal)
@@ -250,6 +265,13 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
   }
   await condition(() => inFlight === undefined && allHandlersFinished());
   await continueAsNew<typeof hubspotConnection>({ ...input, state: s });
+}
+
+function isPermanent(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return (
+    cause instanceof ApplicationFailure && (cause.nonRetryable || cause.type === FailureType.HubSpotBadRefreshToken)
+  );
 }
 
 function failureType(err: unknown): string | undefined {

@@ -44,6 +44,8 @@ const hubspot = proxyActivities<LeadActivities>({
 const bookkeeping = proxyActivities<LeadActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
 
 const SEEN_EVENT_IDS = 2_000;
+const MAX_FAILED = 200;
+const EVENT_KINDS: readonly string[] = ['register', 'update', 'unsubscribe', 'resubscribe', 'delete', 'resync'];
 const PARK_RECHECK_MS = 15 * 60_000;
 const DEFAULT_IDLE_MS = 60 * 60_000;
 
@@ -73,7 +75,12 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
   /** Event sequence of the last successful write of each property, so a replayed old event cannot undo a newer one. */
   const writtenAt: Record<string, number> = { ...(input.carried?.writtenAt ?? {}) };
   let sequence = input.carried?.sequence ?? 0;
+  /** Sequence of the last GDPR delete: nothing written before it may come back through a replay. */
+  let deletedAtSeq = input.carried?.deletedAtSeq ?? 0;
   let restored = false;
+  // Until the previous run's state is merged, a retry request has nothing to replay: hold it until then.
+  let loaded = input.carried !== undefined;
+  const deferredRetries: Array<{ eventIds?: string[] }> = [];
 
   const publish = (status?: LeadSyncStatusName) => {
     state.status = status ?? (state.failed.length > 0 ? 'failed' : queue.length > 0 ? 'pending' : 'synced');
@@ -98,8 +105,8 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
   };
 
   setHandler(leadEventSignal, (event) => {
-    if (!event || typeof event.eventId !== 'string' || typeof event.kind !== 'string') {
-      log.warn('dropped a malformed lead event', { email: state.email });
+    if (!event || typeof event.eventId !== 'string' || !EVENT_KINDS.includes(event.kind)) {
+      log.warn('dropped a malformed lead event', { email: state.email, kind: String(event?.kind) });
       return;
     }
     if (seenSet.has(event.eventId)) {
@@ -107,15 +114,19 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
       return;
     }
     remember(event.eventId);
-    queue.push({ event: { ...event, seq: event.seq ?? ++sequence } });
+    queue.push({ event: { ...event, seq: ++sequence } });
     publish(state.status === 'blocked' ? 'blocked' : 'pending');
   });
 
-  setHandler(retryFailedSignal, ({ eventIds } = {}) => {
+  const retryFailed = ({ eventIds }: { eventIds?: string[] } = {}) => {
     const chosen = state.failed.filter((f) => !eventIds || eventIds.includes(f.event.eventId));
     state.failed = state.failed.filter((f) => !chosen.includes(f));
     for (const f of chosen) queue.push({ event: f.event, replay: true });
     publish(state.status === 'blocked' ? 'blocked' : 'pending');
+  };
+  setHandler(retryFailedSignal, (request) => {
+    if (loaded) retryFailed(request);
+    else deferredRetries.push(request ?? {});
   });
 
   setHandler(connectionRestoredSignal, () => {
@@ -140,6 +151,7 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
   };
 
   const applyWrite = async (batch: WriteBatch) => {
+    if (batch.replay && batch.seq < deletedAtSeq) return;
     const properties = Object.fromEntries(
       Object.entries(batch.properties).filter(([name]) => !batch.replay || (writtenAt[name] ?? 0) <= batch.seq),
     );
@@ -178,6 +190,7 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
           ...base,
           ...change,
           unsubscribed: state.subscription.unsubscribed,
+          unsubscribedFromAll: state.subscription.unsubscribedFromAll,
         });
         state.subscription.unsubscribed = state.subscription.unsubscribed.filter(
           (id) => !result.resubscribed.includes(id),
@@ -185,12 +198,17 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
         if (event.subscriptionId === undefined) state.subscription.unsubscribedFromAll = false;
         return;
       }
-      case 'delete':
+      case 'delete': {
         await hubspot.deleteLead(base);
         state.deleted = true;
         state.hubspotId = undefined;
         state.properties = {};
+        // Forgotten means forgotten: older failed events (and the personal data in them) are dropped, never replayed.
+        deletedAtSeq = event.seq ?? sequence;
+        state.failed = state.failed.filter((f) => (f.event.seq ?? 0) > deletedAtSeq);
+        for (const name of Object.keys(writtenAt)) delete writtenAt[name];
         return;
+      }
       case 'resync': {
         const result = await hubspot.resyncLead({
           ...base,
@@ -209,6 +227,10 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
     const errorType = cause instanceof ApplicationFailure ? (cause.type ?? 'Unknown') : 'Unknown';
     const message = cause instanceof Error ? cause.message : String(cause);
     for (const event of events) state.failed.push({ event, errorType, message, failedAt: now() });
+    if (state.failed.length > MAX_FAILED) {
+      log.warn('too many failed events kept; dropping the oldest', { dropped: state.failed.length - MAX_FAILED });
+      state.failed.splice(0, state.failed.length - MAX_FAILED);
+    }
     log.warn('lead event failed for good', { email: state.email, kinds: events.map((e) => e.kind), errorType });
   };
 
@@ -273,20 +295,29 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
       state.processedEvents = previous.processedEvents;
       state.lastSyncedAt = previous.lastSyncedAt;
       state.createdAt = previous.createdAt;
+      Object.assign(writtenAt, previous.writtenAt);
+      deletedAtSeq = previous.deletedAtSeq;
+      // This run's events arrived after everything the previous run saw: number them after it.
+      for (const q of queue) q.event.seq = (q.event.seq ?? 0) + previous.sequence;
+      sequence += previous.sequence;
       // Events signalled with this run's start may repeat ones the previous run already applied.
       const applied = new Set(previous.seenEventIds);
       for (let i = queue.length - 1; i >= 0; i--)
         if (queue[i] && applied.has(queue[i]!.event.eventId)) queue.splice(i, 1);
-      for (const id of previous.seenEventIds) if (!seenSet.has(id)) remember(id);
+      const current = seen.splice(0);
+      seenSet.clear();
+      for (const id of [...previous.seenEventIds, ...current]) if (!seenSet.has(id)) remember(id);
     }
   }
+  loaded = true;
+  for (const request of deferredRetries.splice(0)) retryFailed(request);
   publish();
   for (;;) {
     const hasWork = await condition(() => queue.length > 0 || historyTooLong(), input.idleTimeoutMs ?? DEFAULT_IDLE_MS);
     if (historyTooLong()) break;
     if (!hasWork) {
       await condition(allHandlersFinished);
-      if (queue.length === 0) return { ...state, seenEventIds: seen };
+      if (queue.length === 0) return { ...state, seenEventIds: seen, sequence, writtenAt, deletedAtSeq };
       continue;
     }
     await processNext();
@@ -294,6 +325,6 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
   await condition(allHandlersFinished);
   return continueAsNew<typeof leadSync>({
     ...input,
-    carried: { state, queue, seenEventIds: seen, writtenAt, sequence },
+    carried: { state, queue, seenEventIds: seen, writtenAt, sequence, deletedAtSeq },
   });
 }

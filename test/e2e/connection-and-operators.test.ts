@@ -41,7 +41,7 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
   const connection = async () => (await api.get('v1/connection', { responseType: 'json' })).body as ConnectionStatus;
 
   /** Browser steps of the install: our redirect, HubSpot's (the sandbox's) authorize page, our callback. */
-  async function install(): Promise<{ status: number; page: string }> {
+  async function install(): Promise<{ status: number; page: string; callbackUrl: string }> {
     const start = await api.get('oauth/install');
     assert.equal(start.statusCode, 302);
     const authorize = new URL(start.headers.location!);
@@ -49,10 +49,17 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
     assert.equal(authorize.searchParams.get('client_id'), sandbox().clientId);
     assert.equal(authorize.searchParams.get('redirect_uri'), `${service.httpUrl}/oauth/callback`);
     assert.ok(authorize.searchParams.get('state'));
+    const nonceCookie = String(start.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+    assert.match(nonceCookie, /^leadsync_oauth=.+/);
     const approved = await got(authorize, { followRedirect: false, throwHttpErrors: false });
     assert.equal(approved.statusCode, 302);
-    const callback = await got(approved.headers.location!, { followRedirect: false, throwHttpErrors: false });
-    return { status: callback.statusCode, page: callback.body };
+    const callbackUrl = approved.headers.location!;
+    const callback = await got(callbackUrl, {
+      followRedirect: false,
+      throwHttpErrors: false,
+      headers: { cookie: nonceCookie },
+    });
+    return { status: callback.statusCode, page: callback.body, callbackUrl };
   }
 
   it('runs the OAuth install flow over real HTTP and refuses a forged state', async () => {
@@ -64,6 +71,12 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
     assert.equal(conn.mode, 'oauth');
     assert.equal(conn.portalId, String(sandbox().portalId));
     assert.doesNotMatch(JSON.stringify(conn), /token"|accessToken|refreshToken/);
+
+    // The same callback from a browser that did not start the install (no nonce cookie) is refused.
+    const { callbackUrl } = await install();
+    const elsewhere = await got(callbackUrl, { followRedirect: false, throwHttpErrors: false });
+    assert.equal(elsewhere.statusCode, 400);
+    assert.match(elsewhere.body, /not started from this browser/);
 
     const forged = await api.get('oauth/callback', {
       searchParams: {
@@ -158,6 +171,69 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
       headers: { origin: 'http://evil.example' },
     });
     assert.equal(otherOrigin.headers['access-control-allow-origin'], undefined);
+
+    // Operators see the connection's history, but never its tokens.
+    const connectionHistory = await raw.workflow.getHandle(`hubspot-connection:${sandbox().portalId}`).fetchHistory();
+    const tokenPayloads = (connectionHistory.events ?? []).flatMap((e) => [
+      ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+      ...(e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success?.payloads ?? []),
+    ]);
+    assert.ok(tokenPayloads.length > 0, 'the connection history has token-bearing payloads');
+    const decodedTokens = await api.post('codec/decode', {
+      responseType: 'json',
+      json: {
+        payloads: tokenPayloads.map((p) => ({
+          metadata: Object.fromEntries(
+            Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+          ),
+          data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+        })),
+      },
+    });
+    const texts = (decodedTokens.body as { payloads: Array<{ data: string }> }).payloads.map((p) =>
+      Buffer.from(p.data, 'base64').toString(),
+    );
+    assert.ok(
+      texts.some((t) => t.includes('"accessToken":"[redacted]"')),
+      texts.join('\n'),
+    );
+    assert.ok(
+      texts.every((t) => !/"(accessToken|refreshToken)":"(?!\[redacted\])/.test(t)),
+      texts.join('\n'),
+    );
+  });
+
+  it('on a 403 in OAuth mode verifies once, then parks the lead on needs_reauth: no retry storm', async () => {
+    const email = `scopes-${Date.now()}@example.com`;
+    const forbidden = {
+      status: 'error',
+      message: 'This app has not been granted all required scopes to make this call.',
+      category: 'MISSING_SCOPES',
+      correlationId: 'scopes',
+    };
+    sandbox().faults.failNext({ route: 'contacts.batchUpsert', status: 403, body: forbidden, count: 1_000 });
+    const before = sandbox().counters().requestsByRoute['contacts.batchUpsert'] ?? 0;
+    await api.post('v1/leads', { json: { email, properties: { firstname: 'Scopes' } } });
+    await eventually(async () => ((await connection()).state === 'needs_reauth' ? true : undefined), {
+      what: 'needs_reauth',
+    });
+    const parked = await eventually(
+      async () => ((await leadState(email)).status === 'blocked' ? leadState(email) : undefined),
+      { what: 'the lead to park' },
+    );
+    assert.equal(parked.failed.length, 0);
+    const attempts = (sandbox().counters().requestsByRoute['contacts.batchUpsert'] ?? 0) - before;
+    assert.ok(attempts >= 1 && attempts <= 3, `403 answers spent: ${attempts}`);
+    // A while later, still nothing more was sent.
+    const quietSince = Date.now();
+    await eventually(() => Promise.resolve(Date.now() - quietSince > 1_500), { what: 'a quiet period' });
+    assert.equal((sandbox().counters().requestsByRoute['contacts.batchUpsert'] ?? 0) - before, attempts);
+
+    sandbox().faults.reset();
+    assert.equal((await install()).status, 200);
+    await eventually(async () => ((await leadState(email)).hubspotId ? true : undefined), {
+      what: 'the lead to sync after re-install',
+    });
   });
 
   it('replays failed events and resyncs a lead with the exact temporal CLI commands of the README', async () => {

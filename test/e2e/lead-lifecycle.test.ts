@@ -55,6 +55,29 @@ describe('lead workflow lifecycle and API authentication', () => {
     assert.equal((await got.get(`${service.httpUrl}/healthz`, { throwHttpErrors: false })).statusCode, 200);
   });
 
+  it('starts an OAuth install only with the key or an install link made with it', async () => {
+    const anonymous = await got.get(`${service.httpUrl}/oauth/install`, {
+      throwHttpErrors: false,
+      followRedirect: false,
+    });
+    assert.equal(anonymous.statusCode, 401);
+    assert.match(anonymous.body, /install link/);
+    assert.equal(
+      (await got.post(`${service.httpUrl}/v1/oauth/install-link`, { throwHttpErrors: false })).statusCode,
+      401,
+    );
+    const link = (await api.post('v1/oauth/install-link', { responseType: 'json' })).body as { url: string };
+    assert.match(link.url, /\/oauth\/install\?ticket=/);
+    const started = await got.get(link.url, { throwHttpErrors: false, followRedirect: false });
+    assert.equal(started.statusCode, 302);
+    assert.ok(started.headers.location?.startsWith(`${service.sandbox!.baseUrl}/oauth/authorize?`));
+    const tampered = await got.get(link.url.replace(/ticket=./, 'ticket=x'), {
+      throwHttpErrors: false,
+      followRedirect: false,
+    });
+    assert.equal(tampered.statusCode, 401);
+  });
+
   it('completes when idle; the next event continues from the completed run, keeping failed events and dropping repeats', async () => {
     const email = `idle-${Date.now()}@example.com`;
     await api.post('v1/leads', { json: { email, properties: { firstname: 'Idle' }, eventId: 'idle-1' } });
@@ -101,6 +124,61 @@ describe('lead workflow lifecycle and API authentication', () => {
     assert.equal(next.failed[0]!.event.eventId, 'idle-2');
     assert.equal(next.processedEvents, 3, 'two events in the first run, one in the second; the repeat was dropped');
     assert.equal(service.sandbox!.contacts.all().filter((c) => c.properties.email === email).length, 1);
+
+    // A newer value, the run completes again, then the operator replays the old failure on the completed lead.
+    await api.patch(`v1/leads/${email}`, { json: { properties: { jobtitle: 'Newer' }, eventId: 'idle-4' } });
+    await eventually(async () => (await state(email)).properties.jobtitle === 'Newer', { what: 'the newer value' });
+    await eventually(async () => (await handle.describe()).status.name === 'COMPLETED', {
+      what: 'the second run to complete',
+    });
+    assert.equal((await api.post(`v1/leads/${email}/retry-failed`, { json: {} })).statusCode, 202);
+    const replayed = await eventually(
+      async () => {
+        const s = await state(email);
+        return s.failed.length === 0 && s.pending.length === 0 && s.processedEvents === 5 ? s : undefined;
+      },
+      { what: 'the replay of the failed event from an earlier run' },
+    );
+    assert.equal(replayed.properties.jobtitle, 'Newer', 'the replayed older event did not overwrite the newer value');
+    assert.equal(service.sandbox!.contacts.byEmail(email)!.properties.jobtitle, 'Newer');
+  });
+
+  it('forgets for good: a GDPR delete drops older failed events, so a replay cannot bring the contact back', async () => {
+    const email = `forget-${Date.now()}@example.com`;
+    await api.post('v1/leads', { json: { email, properties: { firstname: 'Forget' } } });
+    await eventually(async () => (await state(email)).hubspotId, { what: 'the register' });
+    service.sandbox!.faults.failNext({
+      route: 'contacts.batchUpsert',
+      status: 400,
+      body: {
+        status: 'error',
+        message: 'Property values were not valid',
+        category: 'VALIDATION_ERROR',
+        correlationId: 'x',
+      },
+    });
+    await api.patch(`v1/leads/${email}`, { json: { properties: { phone: '+33 1 23 45 67 89' } } });
+    await eventually(async () => (await state(email)).failed.length === 1, { what: 'the failed event' });
+    await api.delete(`v1/leads/${email}`);
+    const deleted = await eventually(
+      async () => {
+        const s = await state(email);
+        return s.deleted ? s : undefined;
+      },
+      { what: 'the delete' },
+    );
+    assert.deepEqual(deleted.failed, [], 'the failed event and its personal data are gone');
+    await api.post(`v1/leads/${email}/retry-failed`, { json: {} });
+    await api.post(`v1/leads/${email}/resync`, { json: {} });
+    const after = await eventually(
+      async () => {
+        const s = await state(email);
+        return s.processedEvents === 4 && s.pending.length === 0 ? s : undefined;
+      },
+      { what: 'the resync after the delete' },
+    );
+    assert.equal(after.deleted, true);
+    assert.equal(service.sandbox!.contacts.byEmail(email), undefined);
   });
 
   it('continues as new with its queue, state and seen event ids', async () => {

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createLeadActivities } from '../../src/activities/leads.js';
+import { trackingTokens, type PortalClients } from '../../src/activities/portal.js';
+import { createHubSpotClient } from '../../src/hubspot/index.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+
+describe('lead activities over the real HubSpot client and the sandbox', () => {
+  let sandbox: Sandbox;
+  let portal: PortalClients;
+
+  before(async () => {
+    sandbox = await startSandbox({ rateLimit: false });
+    const tokens = trackingTokens({
+      getAccessToken: () => Promise.resolve(sandbox.staticToken),
+      forceRefresh: () => Promise.resolve(),
+      reportAuthFailure: () => Promise.resolve(),
+    });
+    const hubspot = createHubSpotClient({ baseUrl: sandbox.baseUrl, tokenProvider: tokens, timeoutMs: 5_000 });
+    portal = {
+      portalId: String(sandbox.portalId),
+      contacts: hubspot.contacts,
+      subscriptions: hubspot.subscriptions,
+      tokens,
+    };
+  });
+  after(async () => sandbox?.close());
+
+  it('coalesces concurrent leads into one batch upsert', async () => {
+    const activities = createLeadActivities({ portal: () => portal, upsertBatchWaitMs: 50 });
+    const before = sandbox.counters().requestsByRoute['contacts.batchUpsert'] ?? 0;
+    const env = new MockActivityEnvironment();
+    type Upserted = Awaited<ReturnType<typeof activities.upsertContact>>;
+    const results: Upserted[] = await Promise.all(
+      ['a', 'b', 'c'].map((n) =>
+        env.run<[Parameters<typeof activities.upsertContact>[0]], Upserted, typeof activities.upsertContact>(
+          (input: Parameters<typeof activities.upsertContact>[0]) => activities.upsertContact(input),
+          {
+            portalId: portal.portalId,
+            email: `${n}-batch@example.com`,
+            properties: { firstname: n },
+          },
+        ),
+      ),
+    );
+    assert.equal(results.length, 3);
+    assert.equal((sandbox.counters().requestsByRoute['contacts.batchUpsert'] ?? 0) - before, 1);
+    assert.deepEqual(
+      results.map((r) => r.properties.firstname),
+      ['a', 'b', 'c'],
+    );
+  });
+
+  it('when HubSpot rejects a whole batch, sends each lead alone so only the bad one fails', async () => {
+    const activities = createLeadActivities({ portal: () => portal, upsertBatchWaitMs: 50 });
+    sandbox.faults.failNext({
+      route: 'contacts.batchUpsert',
+      status: 400,
+      body: {
+        status: 'error',
+        message: 'Property values were not valid',
+        category: 'VALIDATION_ERROR',
+        correlationId: 'whole-batch',
+      },
+    });
+    const env = new MockActivityEnvironment();
+    const outcomes = await Promise.allSettled([
+      env.run((input: Parameters<typeof activities.upsertContact>[0]) => activities.upsertContact(input), {
+        portalId: portal.portalId,
+        email: 'good-1@example.com',
+        properties: { firstname: 'Good' },
+      }),
+      env.run((input: Parameters<typeof activities.upsertContact>[0]) => activities.upsertContact(input), {
+        portalId: portal.portalId,
+        email: 'bad@example.com',
+        properties: { no_such_property: 'x' },
+      }),
+      env.run((input: Parameters<typeof activities.upsertContact>[0]) => activities.upsertContact(input), {
+        portalId: portal.portalId,
+        email: 'good-2@example.com',
+        properties: { firstname: 'Good' },
+      }),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    const rejected = outcomes[1] as PromiseRejectedResult;
+    assert.equal((rejected.reason as { type?: string }).type, 'HubSpotValidation');
+    assert.equal((rejected.reason as { nonRetryable?: boolean }).nonRetryable, true);
+    assert.ok(sandbox.contacts.byEmail('good-1@example.com'));
+    assert.ok(sandbox.contacts.byEmail('good-2@example.com'));
+    assert.equal(sandbox.contacts.byEmail('bad@example.com'), undefined);
+  });
+});
