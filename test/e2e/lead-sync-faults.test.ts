@@ -59,6 +59,9 @@ describe('lead sync through HubSpot failures', () => {
   it('200 leads end in HubSpot exactly once with their final values while 20% of calls fail and 5% of writes lose their answer', async () => {
     service = await startTestService({ temporalAddress: env.address });
     service.sandbox!.faults.set({ errorRate: 0.2, dropAfterWriteRate: 0.05 });
+    // Batching leaves few requests to roll the dice on, so a couple of each fault are certain, not just likely.
+    service.sandbox!.faults.dropNext({ route: 'contacts.batchUpsert', count: 2 });
+    service.sandbox!.faults.failNext({ route: 'contacts.batchUpsert', status: 503, count: 2 });
     const emails = await syncLeads(service, 200, 'chaos');
     await assertAllInHubSpotOnce(service, emails);
     const counters = service.sandbox!.counters();
