@@ -7,18 +7,11 @@
  * Unknown keys are stripped rather than rejected, so HubSpot adding a field is never a bad response.
  */
 import { z } from 'zod';
+import { LEGAL_BASES } from '../shared/lead-types.js';
 
 const dateTime = z.string();
 const batchStatus = z.enum(['CANCELED', 'COMPLETE', 'PENDING', 'PROCESSING']);
-const legalBasis = z.enum([
-  'CONSENT_WITH_NOTICE',
-  'LEGITIMATE_INTEREST_CLIENT',
-  'LEGITIMATE_INTEREST_OTHER',
-  'LEGITIMATE_INTEREST_PQL',
-  'NON_GDPR',
-  'PERFORMANCE_OF_CONTRACT',
-  'PROCESS_AND_STORE',
-]);
+const legalBasis = z.enum(LEGAL_BASES);
 export type LegalBasis = z.infer<typeof legalBasis>;
 export const LegalBasisSchema = legalBasis;
 

@@ -5,6 +5,7 @@ import { createLeadActivities } from '../../src/activities/leads.js';
 import { trackingTokens, type PortalClients } from '../../src/activities/portal.js';
 import { createHubSpotClient } from '../../src/hubspot/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { validationErrorBody } from '../helpers/hubspot-answers.js';
 
 describe('lead activities over the real HubSpot client and the sandbox', () => {
   let sandbox: Sandbox;
@@ -57,12 +58,7 @@ describe('lead activities over the real HubSpot client and the sandbox', () => {
     sandbox.faults.failNext({
       route: 'contacts.batchUpsert',
       status: 400,
-      body: {
-        status: 'error',
-        message: 'Property values were not valid',
-        category: 'VALIDATION_ERROR',
-        correlationId: 'whole-batch',
-      },
+      body: validationErrorBody,
     });
     const env = new MockActivityEnvironment();
     const outcomes = await Promise.allSettled([

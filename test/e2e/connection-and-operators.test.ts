@@ -11,6 +11,7 @@ import { resolveTemporalCli } from '../../src/temporal/cli.js';
 import { defaultCacheDir } from '../../src/project-paths.js';
 import { eventually, startTestService, type TestService } from '../helpers/service.js';
 import { connectTemporal } from '../helpers/temporal.js';
+import { validationErrorBody } from '../helpers/hubspot-answers.js';
 
 const run = promisify(execFile);
 
@@ -247,12 +248,7 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
     sandbox().faults.failNext({
       route: 'contacts.batchUpsert',
       status: 400,
-      body: {
-        status: 'error',
-        message: 'Property values were not valid',
-        correlationId: 'op',
-        category: 'VALIDATION_ERROR',
-      },
+      body: validationErrorBody,
     });
     await api.patch(`v1/leads/${email}`, { json: { properties: { jobtitle: 'Operator' } } });
     await eventually(async () => (await leadState(email)).failed.length === 1, { what: 'the failed event' });

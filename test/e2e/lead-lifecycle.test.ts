@@ -7,6 +7,7 @@ import { leadEventSignal } from '../../src/shared/messages.js';
 import { leadSync } from '../../src/workflows/lead-sync.js';
 import { eventually, startTestService, type TestService } from '../helpers/service.js';
 import { connectTemporal } from '../helpers/temporal.js';
+import { validationErrorBody } from '../helpers/hubspot-answers.js';
 
 const API_KEY = 'test-api-key-0123456789';
 
@@ -85,12 +86,7 @@ describe('lead workflow lifecycle and API authentication', () => {
     service.sandbox!.faults.failNext({
       route: 'contacts.batchUpsert',
       status: 400,
-      body: {
-        status: 'error',
-        message: 'Property values were not valid',
-        category: 'VALIDATION_ERROR',
-        correlationId: 'x',
-      },
+      body: validationErrorBody,
     });
     await api.patch(`v1/leads/${email}`, { json: { properties: { jobtitle: 'Rejected' }, eventId: 'idle-2' } });
     const first = await eventually(
@@ -150,12 +146,7 @@ describe('lead workflow lifecycle and API authentication', () => {
     service.sandbox!.faults.failNext({
       route: 'contacts.batchUpsert',
       status: 400,
-      body: {
-        status: 'error',
-        message: 'Property values were not valid',
-        category: 'VALIDATION_ERROR',
-        correlationId: 'x',
-      },
+      body: validationErrorBody,
     });
     await api.patch(`v1/leads/${email}`, { json: { properties: { phone: '+33 1 23 45 67 89' } } });
     await eventually(async () => (await state(email)).failed.length === 1, { what: 'the failed event' });
