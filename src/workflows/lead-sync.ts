@@ -240,37 +240,56 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
   };
 
   /** Applies one step; waits out a broken connection and retries the same step, so nothing is skipped. */
-  const attempt = async (step: NextStep): Promise<unknown> => {
+  /** What became of a step: done, failed for good, or handed back because the run must continue-as-new first. */
+  type Outcome = { done: true } | { done: false; error: unknown } | { requeue: true };
+
+  /** Applies one step; waits out a broken connection and retries the same step, so nothing is skipped. */
+  const attempt = async (step: NextStep): Promise<Outcome> => {
     for (;;) {
       try {
         if (step.kind === 'write') await applyWrite(step.batch);
         else await applyOne(step.event);
         state.lastSyncedAt = now();
-        return undefined;
+        return { done: true };
       } catch (err) {
-        if (!isAuthFailure(err)) return err;
+        if (!isAuthFailure(err)) return { done: false, error: err };
         await park(err instanceof Error ? err.message : String(err));
+        // A lead parked for days keeps adding timer events; its step goes back to the queue for the next run.
+        if (historyTooLong()) return { requeue: true };
       }
     }
   };
 
+  const singleWrite = (event: WriteBatch['events'][number], replay: boolean): NextStep => ({
+    kind: 'write',
+    batch: { properties: event.properties, seq: event.seq ?? 0, replay, events: [event] },
+  });
+
   const processNext = async () => {
     const next = takeNext(queue);
-    const err = await attempt(next);
-    if (err !== undefined && next.kind === 'write' && next.batch.events.length > 1) {
-      // One bad property in a folded write must not fail the events around it: apply them one by one.
-      for (const event of next.batch.events) {
-        const single: NextStep = {
-          kind: 'write',
-          batch: { properties: event.properties, seq: event.seq ?? 0, replay: next.batch.replay, events: [event] },
-        };
-        const singleErr = await attempt(single);
-        if (singleErr !== undefined) recordFailure([event], singleErr);
-      }
-    } else if (err !== undefined) {
-      recordFailure(next.kind === 'write' ? next.batch.events : [next.event], err);
+    const events: LeadEvent[] = next.kind === 'write' ? next.batch.events : [next.event];
+    const replay = next.kind === 'write' && next.batch.replay;
+    const outcome = await attempt(next);
+    if ('requeue' in outcome) {
+      queue.unshift(...events.map((event) => ({ event, replay })));
+      return;
     }
-    state.processedEvents += next.kind === 'write' ? next.batch.events.length : 1;
+    if (!outcome.done && next.kind === 'write' && next.batch.events.length > 1) {
+      // One bad property in a folded write must not fail the events around it: apply them one by one.
+      for (const [i, event] of next.batch.events.entries()) {
+        const single = await attempt(singleWrite(event, replay));
+        if ('requeue' in single) {
+          queue.unshift(...next.batch.events.slice(i).map((e) => ({ event: e, replay })));
+          state.processedEvents += i;
+          publish();
+          return;
+        }
+        if (!single.done) recordFailure([event], single.error);
+      }
+    } else if (!outcome.done) {
+      recordFailure(events, outcome.error);
+    }
+    state.processedEvents += events.length;
     publish();
   };
 

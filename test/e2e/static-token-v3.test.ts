@@ -7,6 +7,11 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { ConnectionStatus } from '../../src/shared/connection-types.js';
 import type { LeadState } from '../../src/shared/lead-types.js';
 import { eventually, startTestService, type TestService } from '../helpers/service.js';
+import { leadEventSignal } from '../../src/shared/messages.js';
+import { leadSync } from '../../src/workflows/lead-sync.js';
+
+/** Above what a lead's history holds when it parks, below what it holds once it has waited and been woken. */
+const PARKED_HISTORY_LIMIT = 22;
 import { connectTemporal } from '../helpers/temporal.js';
 
 describe('a static token on the legacy v3 paths', () => {
@@ -80,7 +85,22 @@ describe('a static token on the legacy v3 paths', () => {
     const wrong = await start('pat-na1-not-a-real-token');
     const email = `wrong-token-${Date.now()}@example.com`;
     const unknownBefore = sandbox.counters().unknownTokenUses;
-    await wrong.api.post('v1/leads', { json: { email, properties: { firstname: 'Wrong' } } });
+    // Started as the client starts it, with a history limit the parked lead crosses while it waits.
+    await env.client.workflow.signalWithStart(leadSync, {
+      workflowId: `lead:${email}`,
+      taskQueue: wrong.taskQueue,
+      args: [{ email, portalId: String(sandbox.portalId), continueAsNewAfterEvents: PARKED_HISTORY_LIMIT }],
+      signal: leadEventSignal,
+      signalArgs: [
+        {
+          kind: 'register',
+          properties: { firstname: 'Wrong' },
+          eventId: 'wrong-1',
+          email,
+          receivedAt: new Date().toISOString(),
+        },
+      ],
+    });
     const blocked = await eventually(
       async () => {
         const s = await wrong.lead(email);
@@ -109,5 +129,14 @@ describe('a static token on the legacy v3 paths', () => {
     assert.equal(sandbox.contacts.byEmail(email)!.id, synced.hubspotId);
     assert.equal(((await fixed.api.get('v1/connection')).body as ConnectionStatus).state, 'connected');
     assert.equal(sandbox.counters().unknownTokenUses - unknownBefore, spent, 'nothing retried the bad token meanwhile');
+    assert.equal(synced.processedEvents, 1);
+    assert.equal(synced.properties.firstname, 'Wrong');
+    const runs = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = "lead:${email}"` }))
+      runs.push(run.status.name);
+    assert.ok(
+      runs.includes('CONTINUED_AS_NEW'),
+      `the parked event went to a new run with the queue: ${runs.join(', ')}`,
+    );
   });
 });
