@@ -8,7 +8,7 @@ import { hubspotDeps } from './service/hubspot-deps.js';
 import { createServiceWorker } from './service/worker.js';
 import { connectTemporal } from './temporal/connect.js';
 import { createDataConverter } from './temporal/data-converter.js';
-import { loadOrCreateDevKeys, parseEncryptionKeys } from './temporal/keys.js';
+import { encryptionKeys } from './service/encryption-keys.js';
 
 /**
  * `npm run worker`: one more worker for the same task queue, for scale-out. It runs no HTTP server and no
@@ -26,9 +26,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.log.level);
   Runtime.install({ logger: temporalLogger(logger, 'INFO') });
-  const keys = config.encryptionKeys
-    ? parseEncryptionKeys(config.encryptionKeys)
-    : (await loadOrCreateDevKeys(path.resolve(config.dataDir ?? defaultDataDir))).keys;
+  const keys = await encryptionKeys(config.encryptionKeys, path.resolve(config.dataDir ?? defaultDataDir), logger);
   const dataConverter = createDataConverter(keys);
   const temporal = await connectTemporal({
     address: config.temporal.address,

@@ -16,8 +16,8 @@ import { AesGcmCodec } from '../temporal/codec.js';
 import { connectTemporal, type TemporalConnections } from '../temporal/connect.js';
 import { createDataConverter } from '../temporal/data-converter.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
-import { loadOrCreateDevKeys, parseEncryptionKeys } from '../temporal/keys.js';
 import { ensureConnection, reauthorizeConnection } from './connection.js';
+import { encryptionKeys } from './encryption-keys.js';
 import { hubspotDeps } from './hubspot-deps.js';
 import { createServiceWorker } from './worker.js';
 
@@ -77,17 +77,7 @@ async function start(
   const dataDir = path.resolve(config.dataDir ?? defaultDataDir);
   await mkdir(dataDir, { recursive: true });
 
-  let keys;
-  if (config.encryptionKeys) {
-    keys = parseEncryptionKeys(config.encryptionKeys);
-  } else {
-    const dev = await loadOrCreateDevKeys(dataDir);
-    keys = dev.keys;
-    logger.warn(
-      { file: dev.file, created: dev.created },
-      'LEADSYNC_ENCRYPTION_KEY is not set: using a development key from the data dir. Set it in production.',
-    );
-  }
+  const keys = await encryptionKeys(config.encryptionKeys, dataDir, logger);
   const dataConverter = createDataConverter(keys);
   const codec = new AesGcmCodec(keys);
 

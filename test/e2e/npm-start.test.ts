@@ -1,40 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import got from 'got';
-import { projectRoot } from '../../src/project-paths.js';
 import { eventually } from '../helpers/service.js';
 import { freePort } from '../helpers/net.js';
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
-
-/** `npm start` as a user runs it (main.ts under tsx), with its own ports and data dir. */
-function startService(env: Record<string, string>): Started {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
-  return { child, output: () => output, exited };
-}
+import { spawnEntry, type EntryProcess } from '../helpers/entry-process.js';
 
 describe('npm start on embedded defaults', () => {
   let dataDir: string;
   let env: Record<string, string>;
-  let running: Started | undefined;
+  let running: EntryProcess | undefined;
 
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'leadsync-start-'));
@@ -60,7 +37,7 @@ describe('npm start on embedded defaults', () => {
       retry: { limit: 0 },
     });
 
-  const waitForBanner = (s: Started) =>
+  const waitForBanner = (s: EntryProcess) =>
     eventually(
       () => Promise.resolve(s.child.exitCode === null && s.output().includes('HubSpot Lead Sync is running')),
       {
@@ -72,7 +49,7 @@ describe('npm start on embedded defaults', () => {
     });
 
   it('prints the UI URL, answers /healthz with Temporal reachable, and exits 0 within 10 s of SIGTERM', async () => {
-    running = startService(env);
+    running = spawnEntry('src/main.ts', env);
     await waitForBanner(running);
     assert.match(running.output(), new RegExp(`Temporal UI\\s+http://localhost:${env.TEMPORAL_UI_PORT}`));
     assert.match(running.output(), /SANDBOX/);
@@ -99,7 +76,7 @@ describe('npm start on embedded defaults', () => {
   });
 
   it('a second start sees the workflows of the first', async () => {
-    running = startService(env);
+    running = spawnEntry('src/main.ts', env);
     await waitForBanner(running);
     const lead = await api().get<{ email: string; hubspotId?: string; properties: Record<string, string> }>(
       'v1/leads/persist@example.com',

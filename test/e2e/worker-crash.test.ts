@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LeadSyncClient } from '../../src/client/lead-sync-client.js';
-import { projectRoot } from '../../src/project-paths.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { reauthorizeConnection } from '../../src/service/connection.js';
 import { eventually } from '../helpers/service.js';
+import { spawnEntry } from '../helpers/entry-process.js';
 import { connectTemporal, testKeyString } from '../helpers/temporal.js';
-
-/** `npm run worker` as its own process, so the test can kill it the hard way. */
-function startWorker(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output };
-}
 
 describe('a worker killed with SIGKILL mid-run', () => {
   let env: TestWorkflowEnvironment;
@@ -60,7 +47,7 @@ describe('a worker killed with SIGKILL mid-run', () => {
         what: 'the worker to poll',
       });
 
-    const first = startWorker(workerEnv);
+    const first = spawnEntry('src/worker.ts', workerEnv);
     workers.push(first.child);
     await ready(first);
     const portalId = String(sandbox.portalId);
@@ -90,7 +77,7 @@ describe('a worker killed with SIGKILL mid-run', () => {
       what: 'the token to expire with no worker',
     });
     const refreshesBeforeRestart = sandbox.counters().refreshes;
-    const second = startWorker(workerEnv);
+    const second = spawnEntry('src/worker.ts', workerEnv);
     workers.push(second.child);
     await ready(second);
 
