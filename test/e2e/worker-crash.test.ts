@@ -36,9 +36,6 @@ describe('a worker killed with SIGKILL mid-run', () => {
       HUBSPOT_CLIENT_SECRET: sandbox.clientSecret,
       HUBSPOT_REFRESH_TOKEN: sandbox.issueRefreshToken(),
       LEADSYNC_ENCRYPTION_KEY: testKeyString,
-      // One request per write spreads the run over time, so the kill always lands mid-run; batching and lost
-      // answers are covered by the chaos test.
-      LEADSYNC_UPSERT_BATCH_WAIT_MS: '0',
       LOG_LEVEL: 'info',
     };
     const ready = (w: { output: () => string }) =>
