@@ -37,6 +37,8 @@ const envSchema = z.object({
   LEADSYNC_API_KEY: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LEADSYNC_DATA_DIR: optionalString,
   LEADSYNC_LEAD_IDLE_TIMEOUT_MS: int(1_000, 30 * 86_400_000).default(3_600_000),
+  LEADSYNC_DEDUPE_WINDOW_MS: int(7 * 86_400_000, 365 * 86_400_000).default(7 * 86_400_000),
+  LEADSYNC_DEDUPE_MAX_IDS: int(1_000, 50_000).default(10_000),
   LEADSYNC_SHUTDOWN_GRACE_MS: int(0, 600_000).default(7_000),
   LEADSYNC_UPSERT_BATCH_WAIT_MS: int(0, 1_000).default(20),
   LEADSYNC_SANDBOX_PORT: int(0, 65535).default(8090),
@@ -76,6 +78,8 @@ export interface Config {
   apiKey?: string;
   dataDir?: string;
   leadIdleTimeoutMs: number;
+  /** How long, and how many, event ids each lead remembers to drop repeats. */
+  dedupe: { windowMs: number; maxIds: number };
   shutdownGraceMs: number;
   /** How long a write waits for other leads' writes to share a batch upsert; 0 sends each alone. */
   upsertBatchWaitMs: number;
@@ -135,6 +139,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     apiKey: env.LEADSYNC_API_KEY,
     dataDir: env.LEADSYNC_DATA_DIR,
     leadIdleTimeoutMs: env.LEADSYNC_LEAD_IDLE_TIMEOUT_MS,
+    dedupe: { windowMs: env.LEADSYNC_DEDUPE_WINDOW_MS, maxIds: env.LEADSYNC_DEDUPE_MAX_IDS },
     shutdownGraceMs: env.LEADSYNC_SHUTDOWN_GRACE_MS,
     upsertBatchWaitMs: env.LEADSYNC_UPSERT_BATCH_WAIT_MS,
     sandboxPort: env.LEADSYNC_SANDBOX_PORT,

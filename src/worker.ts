@@ -33,16 +33,16 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     dataConverter,
   });
-  const { portal, oauth } = hubspotDeps(config.hubspot, credentials, temporal.client);
+  const { portal, oauth } = hubspotDeps(config.hubspot, credentials, temporal.client, {
+    upsertBatchWaitMs: config.upsertBatchWaitMs,
+  });
   try {
     const worker = await createServiceWorker({
       connection: temporal.native,
-      client: temporal.client,
       namespace: temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       dataConverter,
       shutdownGraceMs: config.shutdownGraceMs,
-      upsertBatchWaitMs: config.upsertBatchWaitMs,
       portal,
       oauth,
     });

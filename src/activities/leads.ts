@@ -1,18 +1,11 @@
 import { log } from '@temporalio/activity';
-import type { UpsertInput, UpsertResult } from '../hubspot/contacts.js';
-import type { LeadProperties, LeadRunResult, LeadSubscriptionState, SubscriptionChange } from '../shared/lead-types.js';
+import type { LeadProperties, LeadSubscriptionState, SubscriptionChange } from '../shared/lead-types.js';
+import { withPortalAuth } from '../portals/portal-auth.js';
+import type { PortalSession, PortalSessions } from '../portals/portal-session.js';
 import { classified } from './failures.js';
-import { withPortalAuth, type PortalClients } from './portal.js';
-import { createUpsertBatcher } from './upsert-batcher.js';
-import { HubSpotError } from '../hubspot/errors.js';
-import { FailureType } from '../shared/failure-types.js';
 
 export interface LeadActivityDeps {
-  portal: (portalId: string) => PortalClients;
-  /** Coalescing window for batch upserts across leads; 0 sends each write alone. */
-  upsertBatchWaitMs?: number;
-  /** The final state of the lead's last completed run, if any. */
-  previousState?: (workflowId: string, currentRunId: string) => Promise<LeadRunResult | undefined>;
+  portal: PortalSessions;
 }
 
 interface LeadRef {
@@ -25,67 +18,15 @@ export function toHubSpotProperties(properties: LeadProperties): Record<string, 
   return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, String(v)]));
 }
 
-const batcherUpsert = (batcher: ReturnType<typeof createUpsertBatcher>) => (input: UpsertInput) =>
-  batcher.upsert(input);
-
-/** Kept well under the lead activities' 30-second start-to-close timeout. */
-const WRITE_DEADLINE_MS = 20_000;
-
 export function createLeadActivities(deps: LeadActivityDeps) {
-  const batchers = new Map<string, (input: UpsertInput) => Promise<UpsertResult>>();
-  const upsertFor = (portal: PortalClients) => {
-    let upsert = batchers.get(portal.portalId);
-    if (!upsert) {
-      const sendOnce = (inputs: UpsertInput[]) =>
-        withPortalAuth(portal, () =>
-          // Past this deadline the activity may already be retried elsewhere; a late write could land after a newer one.
-          portal.contacts.batchUpsertByEmail(inputs, { signal: AbortSignal.timeout(WRITE_DEADLINE_MS) }),
-        );
-      const send = async (inputs: UpsertInput[]): Promise<UpsertResult[]> => {
-        try {
-          return await sendOnce(inputs);
-        } catch (err) {
-          // HubSpot may reject a whole batch for one bad input: find out whose it is rather than fail every lead.
-          if (
-            inputs.length < 2 ||
-            !(err instanceof HubSpotError) ||
-            err.retryable ||
-            err.type === FailureType.HubSpotAuth
-          )
-            throw err;
-          return Promise.all(
-            inputs.map((input) =>
-              sendOnce([input]).then(
-                (results) => results[0]!,
-                (error: unknown): UpsertResult => {
-                  if (error instanceof HubSpotError && !error.retryable)
-                    return { ok: false, email: input.email, error };
-                  throw error;
-                },
-              ),
-            ),
-          );
-        }
-      };
-      upsert =
-        deps.upsertBatchWaitMs === 0
-          ? async (input) => (await send([input]))[0]!
-          : batcherUpsert(
-              createUpsertBatcher({ send, maxWaitMs: deps.upsertBatchWaitMs, maxQueueMs: WRITE_DEADLINE_MS }),
-            );
-      batchers.set(portal.portalId, upsert);
-    }
-    return upsert;
-  };
-
-  const upsert = async (portal: PortalClients, email: string, properties: Record<string, string>) => {
-    const result = await upsertFor(portal)({ email, properties: { ...properties, email } });
+  const upsert = async (portal: PortalSession, email: string, properties: Record<string, string>) => {
+    const result = await portal.upsert({ email, properties: { ...properties, email } });
     if (!result.ok) throw result.error;
     const written = Object.fromEntries(Object.entries(properties).filter(([k]) => k !== 'email'));
     return { id: result.id, isNew: result.isNew, properties: written };
   };
 
-  const unsubscribe = async (portal: PortalClients, input: LeadRef & SubscriptionChange) => {
+  const unsubscribe = async (portal: PortalSession, input: LeadRef & SubscriptionChange) => {
     const legal = { legalBasis: input.legalBasis, legalBasisExplanation: input.legalBasisExplanation };
     if (input.subscriptionId === undefined) {
       const result = await withPortalAuth(portal, () =>
@@ -101,11 +42,6 @@ export function createLeadActivities(deps: LeadActivityDeps) {
   };
 
   return {
-    /** What the lead's previous (completed) run knew, so a new run continues from it. */
-    async loadPreviousLeadState(input: { workflowId: string; runId: string }): Promise<LeadRunResult | undefined> {
-      return deps.previousState ? deps.previousState(input.workflowId, input.runId) : undefined;
-    },
-
     /** Creates or updates the contact by email through batch upsert, so a retried write never duplicates it. */
     async upsertContact(
       input: LeadRef & { properties: LeadProperties },
@@ -161,16 +97,12 @@ export function createLeadActivities(deps: LeadActivityDeps) {
       });
     },
 
-    /** Re-applies what the workflow last synced: properties, subscription state, or the deletion. */
+    /** Re-applies what the workflow last synced: the properties and the subscription state. */
     async resyncLead(
-      input: LeadRef & { properties: Record<string, string>; subscription: LeadSubscriptionState; deleted: boolean },
+      input: LeadRef & { properties: Record<string, string>; subscription: LeadSubscriptionState },
     ): Promise<{ id?: string }> {
       return classified(async () => {
         const portal = deps.portal(input.portalId);
-        if (input.deleted) {
-          await withPortalAuth(portal, () => portal.contacts.gdprDelete({ email: input.email }));
-          return {};
-        }
         const { id } = await upsert(portal, input.email, input.properties);
         if (input.subscription.unsubscribedFromAll) await unsubscribe(portal, input);
         for (const subscriptionId of input.subscription.unsubscribed)

@@ -1,4 +1,5 @@
 import type { UpsertInput, UpsertResult } from '../hubspot/contacts.js';
+import { systemClock, type Clock } from '../hubspot/rate-budget.js';
 
 export interface UpsertBatcherOptions {
   /** Sends one batch upsert; gets 1 to `maxBatch` inputs with distinct emails. */
@@ -7,6 +8,20 @@ export interface UpsertBatcherOptions {
   maxBatch?: number;
   /** How long the first write of a batch waits for company. */
   maxWaitMs?: number;
+  /**
+   * Partial batches leave at most once per this many ms once `partialBurst` is spent. The portal's 10-second
+   * limit is shared with everything else the customer runs against HubSpot, and leaving as soon as `maxWaitMs`
+   * passes spends one call per two or three leads under load. Held back, a batch keeps growing instead: at 40
+   * writes/s and the default 1000 ms that is ~40 leads a call and 10 calls per 10 s, a tenth of a 100-call
+   * budget, at the cost of up to this long more latency per write while busy. 0 turns pacing off.
+   */
+  minSpacingMs?: number;
+  /**
+   * Sends (at least 1) a quiet batcher may make at once before spacing applies, so a lone write (or a short
+   * burst) still leaves after `maxWaitMs`. Calls in any 10 s stay within `partialBurst + 10_000 / minSpacingMs`,
+   * plus full batches.
+   */
+  partialBurst?: number;
   /** Batches in flight at once (each may be waiting for the rate budget); the rest keep filling up meanwhile. */
   maxInFlight?: number;
   /**
@@ -14,7 +29,7 @@ export interface UpsertBatcherOptions {
    * timed out and been retried, and sending it late could overwrite a newer write of the same lead.
    */
   maxQueueMs?: number;
-  now?: () => number;
+  clock?: Clock;
 }
 
 interface Waiting {
@@ -27,19 +42,39 @@ interface Waiting {
 
 /**
  * Coalesces the upserts that concurrent lead activities make into HubSpot batch upserts. Batches grow with
- * back-pressure: while `maxInFlight` batches wait for HubSpot (or for the rate budget), new writes gather into
- * the next batch, up to 100. So under load one request carries many leads, and throughput approaches the rate
- * limit times the batch size instead of stopping at one lead per request.
+ * back-pressure: while `maxInFlight` batches wait for HubSpot (or for the rate budget), or while the pacing of
+ * partial batches holds them back, new writes gather into the next batch, up to 100. So under load one request
+ * carries many leads, and throughput approaches the rate limit times the batch size instead of stopping at one
+ * lead per request.
  */
 export function createUpsertBatcher(options: UpsertBatcherOptions) {
   const maxBatch = options.maxBatch ?? 100;
   const maxWaitMs = options.maxWaitMs ?? 20;
+  const minSpacingMs = options.minSpacingMs ?? 1000;
+  const partialBurst = options.partialBurst ?? 2;
   const maxInFlight = options.maxInFlight ?? 4;
   const maxQueueMs = options.maxQueueMs ?? Infinity;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  if (!(minSpacingMs >= 0) || !(partialBurst >= 1)) {
+    throw new RangeError('upsert batcher: minSpacingMs must be at least 0 and partialBurst at least 1');
+  }
   const pending: Waiting[] = [];
   let inFlight = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let wake: AbortController | undefined;
+  // A token bucket kept as the time by which it is full again (GCRA): exact integer arithmetic, no refill timer.
+  let spentUntil = -Infinity;
+  const creditAt = () => spentUntil - (partialBurst - 1) * minSpacingMs;
+  const spendCredit = () => {
+    if (creditAt() > clock.now()) return false;
+    spentUntil = Math.max(spentUntil, clock.now()) + minSpacingMs;
+    return true;
+  };
+
+  /** Whether the waiting writes fill a whole batch: duplicates of one email go in separate batches. */
+  const full = (): boolean => {
+    if (pending.length < maxBatch) return false;
+    return new Set(pending.map((w) => w.email)).size >= maxBatch;
+  };
 
   /** Up to `maxBatch` waiting writes, oldest first, one per email: HubSpot rejects a batch naming an id twice. */
   const takeBatch = (): Waiting[] => {
@@ -78,31 +113,46 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
   const expireStale = () => {
     for (let i = pending.length - 1; i >= 0; i--) {
       const w = pending[i]!;
-      if (now() - w.since < maxQueueMs) continue;
+      if (clock.now() - w.since < maxQueueMs) continue;
       pending.splice(i, 1);
-      w.reject(new StaleWriteError(now() - w.since));
+      w.reject(new StaleWriteError(clock.now() - w.since));
     }
   };
 
+  const sleepUntil = (at: number) => {
+    const controller = new AbortController();
+    wake = controller;
+    clock.sleep(Math.max(0, at - clock.now()), controller.signal).then(
+      () => {
+        if (wake === controller) dispatch();
+      },
+      // Aborted: a later dispatch replaced this wake-up with its own.
+      () => undefined,
+    );
+  };
+
   function dispatch(): void {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
+    wake?.abort();
+    wake = undefined;
     expireStale();
     while (inFlight < maxInFlight && pending.length > 0) {
-      const due = pending.length >= maxBatch || now() - pending[0]!.since >= maxWaitMs;
-      if (!due) break;
+      if (full()) {
+        // A full batch cannot grow, so holding it back saves nothing; it still spends a credit if one is there.
+        spendCredit();
+        send(takeBatch());
+        continue;
+      }
+      if (clock.now() - pending[0]!.since < maxWaitMs || !spendCredit()) break;
       send(takeBatch());
     }
-    if (pending.length > 0 && inFlight < maxInFlight) {
-      timer = setTimeout(dispatch, Math.max(0, pending[0]!.since + maxWaitMs - now()));
-    }
+    if (pending.length > 0 && inFlight < maxInFlight) sleepUntil(Math.max(pending[0]!.since + maxWaitMs, creditAt()));
   }
 
   return {
     upsert(input: UpsertInput): Promise<UpsertResult> {
       return new Promise<UpsertResult>((resolve, reject) => {
-        pending.push({ input, email: input.email.toLowerCase(), since: now(), resolve, reject });
-        if (!timer || pending.length >= maxBatch) dispatch();
+        pending.push({ input, email: input.email.toLowerCase(), since: clock.now(), resolve, reject });
+        if (!wake || pending.length >= maxBatch) dispatch();
       });
     },
   };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE, leadWorkflowId } from '../shared/ids.js';
-import type { LeadEvent, LeadEventBody, LeadState } from '../shared/lead-types.js';
+import type { DedupeLimits, LeadEvent, LeadEventBody, LeadState } from '../shared/lead-types.js';
 import { leadEventSignal, leadStateQuery, retryFailedSignal } from '../shared/messages.js';
 import { HubSpotPortal, LeadEmail } from '../shared/search-attributes.js';
 import { createDataConverter } from '../temporal/data-converter.js';
@@ -28,8 +28,19 @@ export interface LeadSyncClientOptions {
   /** The HubSpot portal (hub id) these leads belong to. */
   portalId: string;
   taskQueue?: string;
-  /** How long an idle lead workflow stays open before completing. */
+  /** How long a lead with nothing to do waits before its workflow continues-as-new to a compact history. */
   leadIdleTimeoutMs?: number;
+  /** How long, and how many, event ids each lead remembers to drop repeats. */
+  dedupe?: DedupeLimits;
+}
+
+/** An operator action on a lead this service does not hold: never seen, or forgotten by a GDPR delete. */
+export class LeadNotFoundError extends Error {
+  readonly statusCode = 404;
+  constructor(readonly workflowId: string) {
+    super('no lead with this email is known in this portal (never registered, or deleted)');
+    this.name = 'LeadNotFoundError';
+  }
 }
 
 export interface Accepted {
@@ -105,43 +116,61 @@ export class LeadSyncClient {
     return this.send(email, eventId, { kind: 'delete' });
   }
 
-  /** Re-applies the lead's last known state to HubSpot (an operator's repair after edits in HubSpot). */
-  resync(input: LeadOnlyInput): Promise<Accepted> {
+  /**
+   * Re-applies the lead's last known state to HubSpot (an operator's repair after edits in HubSpot). Only for a lead
+   * the service holds: repairing one it never had would create a contact nobody registered.
+   */
+  async resync(input: LeadOnlyInput): Promise<Accepted> {
     const { email, eventId } = parseInput(leadOnlyInput, input);
-    return this.send(email, eventId, { kind: 'resync' });
+    const event = this.event(email, eventId, { kind: 'resync' });
+    return {
+      workflowId: await this.signalExisting(email, (h) => h.signal(leadEventSignal, event)),
+      eventId: event.eventId,
+    };
   }
 
   /** Replays failed events (all, or those named), after their cause was fixed. */
   async retryFailed(input: RetryFailedInput): Promise<{ workflowId: string }> {
     const { email, eventIds } = parseInput(retryFailedInput, input);
-    const workflowId = leadWorkflowId(email);
-    await this.options.client.workflow.signalWithStart<typeof leadSync, [{ eventIds?: string[] }]>('leadSync', {
-      ...this.startOptions(email),
-      signal: retryFailedSignal,
-      signalArgs: [{ eventIds }],
-    });
-    return { workflowId };
+    return { workflowId: await this.signalExisting(email, (h) => h.signal(retryFailedSignal, { eventIds })) };
   }
 
   /** The lead's state as its workflow sees it, or undefined for a lead this service never saw. */
   async status(email: string): Promise<LeadState | undefined> {
     const { email: normalized } = parseInput(leadOnlyInput, { email });
     try {
-      return await this.options.client.workflow.getHandle(leadWorkflowId(normalized)).query(leadStateQuery);
+      return await this.options.client.workflow.getHandle(this.workflowId(normalized)).query(leadStateQuery);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
   }
 
+  private workflowId(email: string): string {
+    return leadWorkflowId(this.options.portalId, email);
+  }
+
+  private async signalExisting(
+    email: string,
+    signal: (handle: WorkflowHandle<typeof leadSync>) => Promise<void>,
+  ): Promise<string> {
+    const workflowId = this.workflowId(email);
+    try {
+      await signal(this.options.client.workflow.getHandle<typeof leadSync>(workflowId));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new LeadNotFoundError(workflowId);
+      throw err;
+    }
+    return workflowId;
+  }
+
+  private event(email: string, eventId: string | undefined, body: LeadEventBody): LeadEvent {
+    return { ...body, eventId: eventId ?? randomUUID(), email, receivedAt: new Date().toISOString() };
+  }
+
   private async send(email: string, eventId: string | undefined, body: LeadEventBody): Promise<Accepted> {
-    const event = {
-      ...body,
-      eventId: eventId ?? randomUUID(),
-      email,
-      receivedAt: new Date().toISOString(),
-    } as LeadEvent;
-    const workflowId = leadWorkflowId(email);
+    const event = this.event(email, eventId, body);
+    const workflowId = this.workflowId(email);
     await this.options.client.workflow.signalWithStart<typeof leadSync, [LeadEvent]>('leadSync', {
       ...this.startOptions(email),
       signal: leadEventSignal,
@@ -151,12 +180,11 @@ export class LeadSyncClient {
   }
 
   private startOptions(email: string) {
+    const { portalId, leadIdleTimeoutMs, dedupe } = this.options;
     return {
-      workflowId: leadWorkflowId(email),
+      workflowId: this.workflowId(email),
       taskQueue: this.taskQueue,
-      args: [{ email, portalId: this.options.portalId, idleTimeoutMs: this.options.leadIdleTimeoutMs }] as Parameters<
-        typeof leadSync
-      >,
+      args: [{ email, portalId, idleTimeoutMs: leadIdleTimeoutMs, dedupe }] as Parameters<typeof leadSync>,
       typedSearchAttributes: [
         { key: LeadEmail, value: email },
         { key: HubSpotPortal, value: this.options.portalId },

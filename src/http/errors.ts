@@ -1,12 +1,14 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { LeadNotFoundError } from '../client/lead-sync-client.js';
 import { LeadInputError } from '../client/schemas.js';
 
 /** Every 4xx names what was wrong; nothing else about the request or its secrets is echoed. */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler(async (err: FastifyError | LeadInputError, request, reply) => {
+  app.setErrorHandler(async (err: FastifyError | LeadInputError | LeadNotFoundError, request, reply) => {
     if (err instanceof LeadInputError) {
       return reply.code(400).send({ error: 'invalid_input', message: err.message, issues: err.issues });
     }
+    if (err instanceof LeadNotFoundError) return reply.code(404).send({ error: 'not_found', message: err.message });
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply
         .code(413)

@@ -2,6 +2,7 @@
  * The client the activities layer builds once per portal (or per token source): it composes the HTTP
  * layer, the version's paths and the operation groups over one rate budget.
  */
+import { createAccountApi, type AccountApi } from './account.js';
 import { createContactsApi, type ContactsApi } from './contacts.js';
 import { createHttp, type HubSpotLogger, type TokenProvider } from './http.js';
 import { createOAuthApi, type OAuthApi, type OAuthCredentials } from './oauth.js';
@@ -23,7 +24,7 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 export interface HubSpotClientOptions {
   baseUrl?: string;
   apiVersion?: ApiVersion;
-  /** Needed for CRM and communication-preferences calls; asked for a token before every request. */
+  /** Needed for CRM, communication-preferences and account calls; asked for a token before every request. */
   tokenProvider?: TokenProvider;
   /** Needed for the OAuth token endpoints. */
   oauth?: OAuthCredentials;
@@ -48,6 +49,7 @@ export interface HubSpotClient {
   contacts: ContactsApi;
   subscriptions: SubscriptionsApi;
   oauth: OAuthApi;
+  account: AccountApi;
 }
 
 /** For private-app tokens and service keys, which do not expire on a schedule. */
@@ -81,5 +83,6 @@ export function createHubSpotClient(options: HubSpotClientOptions = {}): HubSpot
     contacts: createContactsApi(http, paths.contacts),
     subscriptions: createSubscriptionsApi(http, paths.commPrefs),
     oauth: createOAuthApi(http, paths.oauth, options.oauth),
+    account: createAccountApi(http, paths.account),
   };
 }

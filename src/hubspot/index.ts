@@ -23,6 +23,7 @@ export {
   DEFAULT_API_VERSION,
   parseApiVersion,
   pathsFor,
+  type AccountPaths,
   type ApiVersion,
   type HubSpotPaths,
 } from './paths.js';
@@ -58,5 +59,6 @@ export type {
   SubscriptionsApi,
   UnsubscribeAllResult,
 } from './subscriptions.js';
+export type { AccountApi, AccountDetails } from './account.js';
 export type { OAuthApi, OAuthCredentials, TokenInfo, TokenSet, TokenTypeHint } from './oauth.js';
 export type { Contact, LegalBasis, SubscriptionDefinition } from './schemas.js';

@@ -2,7 +2,8 @@
  * Where each operation lives for each API version. HubSpot moved to date-based versions (`2026-03`) and
  * ends support for `/v3/` paths in September 2027, so `2026-03` is the default and `v3` is kept for
  * portals or proxies that still need it. Every path here was checked against the spec files in
- * `shared/hubspot-openapi/`.
+ * `shared/hubspot-openapi/`, except account-info, which has no spec file there: its paths follow HubSpot's
+ * "Retrieve account details" reference pages (`2026-03` and legacy `v3`).
  */
 export const API_VERSIONS = ['2026-03', 'v3'] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
@@ -48,11 +49,16 @@ export interface OAuthPaths {
   revoke: string;
 }
 
+export interface AccountPaths {
+  details: string;
+}
+
 export interface HubSpotPaths {
   version: ApiVersion;
   contacts: ContactPaths;
   commPrefs: CommPrefsPaths2026 | CommPrefsPathsV3;
   oauth: OAuthPaths;
+  account: AccountPaths;
 }
 
 // Path segments carry emails (`@`, `+`), which must not be read as URL syntax.
@@ -73,6 +79,10 @@ function oauthPaths(version: ApiVersion): OAuthPaths {
   return { token: base, introspect: `${base}/introspect`, revoke: `${base}/revoke` };
 }
 
+function accountPaths(version: ApiVersion): AccountPaths {
+  return { details: `/account-info/${version}/details` };
+}
+
 export function pathsFor(version: ApiVersion): HubSpotPaths {
   if (version === 'v3') {
     const base = '/communication-preferences/v3';
@@ -87,6 +97,7 @@ export function pathsFor(version: ApiVersion): HubSpotPaths {
         unsubscribe: `${base}/unsubscribe`,
       },
       oauth: oauthPaths(version),
+      account: accountPaths(version),
     };
   }
   const base = `/communication-preferences/${version}`;
@@ -100,5 +111,6 @@ export function pathsFor(version: ApiVersion): HubSpotPaths {
       unsubscribeAll: (email) => `${base}/statuses/${seg(email)}/unsubscribe-all`,
     },
     oauth: oauthPaths(version),
+    account: accountPaths(version),
   };
 }

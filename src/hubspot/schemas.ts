@@ -175,3 +175,21 @@ export const IntrospectResponseSchema = z.union([
   z.object({ ...introspectCommon, token_use: z.literal('refresh_token') }),
   z.object({ active: z.literal(false) }),
 ]);
+
+/**
+ * `GET /account-info/{version}/details`. No spec file in `shared/hubspot-openapi/` covers it; the fields are those
+ * of HubSpot's "Retrieve account details" reference pages, which mark every one required. Only `portalId` is
+ * required here: it is what the call is made for, and the reference's own v3 example leaves out `accountType`.
+ * `accountType` is a plain string so that a type HubSpot adds later is not a bad response.
+ */
+export const AccountDetailsSchema = z.object({
+  portalId: z.number().int().positive(),
+  accountType: z.string().optional(),
+  timeZone: z.string().optional(),
+  companyCurrency: z.string().optional(),
+  additionalCurrencies: z.array(z.string()).optional(),
+  uiDomain: z.string().optional(),
+  dataHostingLocation: z.string().optional(),
+  utcOffset: z.string().optional(),
+  utcOffsetMilliseconds: z.number().int().optional(),
+});

@@ -3,6 +3,7 @@ import type { RequestContext } from './context.js';
 import { errorBody } from './errors.js';
 import { newCorrelationId } from './ids.js';
 import { installPipeline } from './pipeline.js';
+import { registerAccountInfoRoutes } from './routes/account-info.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthorizePage } from './routes/oauth-authorize.js';
 import { registerCommPrefs202603Routes } from './routes/comm-prefs-2026-03.js';
@@ -66,6 +67,7 @@ export function buildApp(state: SandboxState): FastifyInstance {
   registerOAuthTokenRoutes(app, state);
   registerOAuthInfoRoutes(app, state);
   registerAuthorizePage(app, state);
+  registerAccountInfoRoutes(app, state);
   registerAdminRoutes(app, state);
   return app;
 }

@@ -58,3 +58,5 @@ export const READ_PREFERENCES = [
   'communication_preferences.write',
 ];
 export const WRITE_PREFERENCES = ['communication_preferences.write', 'communication_preferences.read_write'];
+// HubSpot's reference names `oauth` as the scope account details need, not a CRM scope.
+export const READ_ACCOUNT_INFO = ['oauth'];

@@ -1,25 +1,26 @@
 import type { Client } from '@temporalio/client';
 import type { Config, HubSpotCredentials } from '../config.js';
-import type { PortalClients } from '../activities/portal.js';
 import { createHubSpotClient } from '../hubspot/index.js';
 import type { OAuthApi } from '../hubspot/oauth.js';
-import { createPortalRegistry } from './portals.js';
+import { createPortalSessions, type PortalSessions } from '../portals/portal-session.js';
 
 type RealCredentials = Exclude<HubSpotCredentials, { mode: 'sandbox' }>;
 
-/** What the worker needs of HubSpot: per-portal clients, and the OAuth endpoints when installed by OAuth. */
+/** What the worker needs of HubSpot: the per-portal sessions, and the OAuth endpoints when installed by OAuth. */
 export function hubspotDeps(
   hubspot: Config['hubspot'],
   credentials: RealCredentials,
   client: Client,
-): { portal: (portalId: string) => PortalClients; oauth?: OAuthApi } {
+  options: { upsertBatchWaitMs?: number } = {},
+): { portal: PortalSessions; oauth?: OAuthApi } {
   const common = { baseUrl: hubspot.baseUrl, apiVersion: hubspot.apiVersion, timeoutMs: hubspot.timeoutMs };
   return {
-    portal: createPortalRegistry({
+    portal: createPortalSessions({
       ...common,
       client,
       auth: credentials.mode === 'static' ? { mode: 'static', token: credentials.accessToken } : { mode: 'oauth' },
       rateLimit: hubspot.rateLimit,
+      upsertBatchWaitMs: options.upsertBatchWaitMs,
     }),
     oauth:
       credentials.mode === 'oauth'

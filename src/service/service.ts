@@ -19,6 +19,7 @@ import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { ensureConnection, reauthorizeConnection } from './connection.js';
 import { encryptionKeys } from './encryption-keys.js';
 import { hubspotDeps } from './hubspot-deps.js';
+import { staticTokenPortal } from './static-portal.js';
 import { createServiceWorker } from './worker.js';
 
 export interface RunningService {
@@ -144,18 +145,18 @@ async function start(
   });
   cleanups.push(() => temporal.close());
 
-  const { portal, oauth: oauthApi } = hubspotDeps(hubspot, credentials, temporal.client);
+  const { portal, oauth: oauthApi } = hubspotDeps(hubspot, credentials, temporal.client, {
+    upsertBatchWaitMs: config.upsertBatchWaitMs,
+  });
 
   const worker: Worker = await createServiceWorker({
     connection: temporal.native,
-    client: temporal.client,
     namespace: temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter,
     portal,
     oauth: oauthApi,
     shutdownGraceMs: config.shutdownGraceMs,
-    upsertBatchWaitMs: config.upsertBatchWaitMs,
     workflowBundle: overrides.workflowBundle,
   });
   const running = worker.run();
@@ -167,7 +168,7 @@ async function start(
   const portalFile = path.join(dataDir, 'portal-id');
   portalId ??=
     credentials.mode === 'static'
-      ? 'default'
+      ? await staticTokenPortal(hubspot, credentials.accessToken, portalFile, logger)
       : await readFile(portalFile, 'utf8').then(
           (s) => s.trim(),
           () => undefined,
@@ -212,6 +213,7 @@ async function start(
       portalId,
       taskQueue: config.temporal.taskQueue,
       leadIdleTimeoutMs: config.leadIdleTimeoutMs,
+      dedupe: config.dedupe,
     });
     return leads;
   };

@@ -1,23 +1,19 @@
-import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { createPreviousStateLoader } from '../activities/previous-state.js';
 import type { OAuthTokenApi } from '../activities/tokens.js';
-import type { PortalClients } from '../activities/portal.js';
+import type { PortalSessions } from '../portals/portal-session.js';
 import { failureConverterPath } from '../temporal/data-converter.js';
 import { workflowsPath } from '../temporal/workflow-bundle.js';
 
 export interface ServiceWorkerOptions {
   connection: NativeConnection;
-  client: Client;
   namespace: string;
   taskQueue: string;
   dataConverter: DataConverter;
-  portal: (portalId: string) => PortalClients;
+  portal: PortalSessions;
   oauth?: OAuthTokenApi;
   shutdownGraceMs: number;
-  upsertBatchWaitMs?: number;
   /** A prebuilt bundle (tests bundle once per process); otherwise the workflows are bundled at start. */
   workflowBundle?: { code: string };
 }
@@ -30,12 +26,7 @@ export async function createServiceWorker(o: ServiceWorkerOptions): Promise<Work
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     workflowBundle,
-    activities: createActivities({
-      portal: o.portal,
-      oauth: o.oauth,
-      previousState: createPreviousStateLoader(o.client),
-      upsertBatchWaitMs: o.upsertBatchWaitMs,
-    }),
+    activities: createActivities({ portal: o.portal, oauth: o.oauth }),
     dataConverter: o.dataConverter,
     shutdownGraceTime: o.shutdownGraceMs,
     // Encryption grows payloads by a fixed amount; the server's own limit is the one that matters.

@@ -6,8 +6,9 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function leadWorkflowId(email: string): string {
-  return `lead:${normalizeEmail(email)}`;
+/** One lead is one address in one portal: the same email in two portals is two leads. */
+export function leadWorkflowId(portalId: string, email: string): string {
+  return `lead:${portalId}:${normalizeEmail(email)}`;
 }
 
 export function connectionWorkflowId(portal: string): string {

@@ -52,15 +52,26 @@ export interface LeadSubscriptionState {
   unsubscribed: string[];
 }
 
+export interface PendingEvent {
+  eventId: string;
+  kind: LeadEventKind;
+  receivedAt: string;
+  /** Being applied to HubSpot right now (or waiting, parked, for the connection to recover). */
+  inFlight?: boolean;
+}
+
+/** What anyone may see of a lead: the `state` query's answer and `GET /v1/leads/{email}`. Never a token. */
 export interface LeadState {
   email: string;
   portalId: string;
   status: LeadSyncStatusName;
   hubspotId?: string;
+  /** True only in the final state of a lead whose GDPR delete HubSpot confirmed. */
   deleted: boolean;
   properties: Record<string, string>;
   subscription: LeadSubscriptionState;
-  pending: Array<{ eventId: string; kind: LeadEventKind; receivedAt: string }>;
+  /** Every event not yet applied, the one in flight first. */
+  pending: PendingEvent[];
   failed: FailedEvent[];
   processedEvents: number;
   lastSyncedAt?: string;
@@ -68,28 +79,61 @@ export interface LeadState {
   updatedAt: string;
 }
 
-/** What a completed lead run returns: its state plus the event ids it has seen, for the next run. */
-export interface LeadRunResult extends LeadState {
-  seenEventIds: string[];
+/** A lead's event waiting in its queue. */
+export interface QueuedEvent {
+  event: LeadEvent;
+  /** Replayed by an operator after a failure: its properties must not overwrite newer writes. */
+  replay?: boolean;
+  /** Split out of a folded write that HubSpot rejected, so it is applied on its own. */
+  alone?: boolean;
+}
+
+/** The lead's durable record: everything carried from one run of its workflow to the next. */
+export interface LeadRecord {
+  email: string;
+  portalId: string;
+  hubspotId?: string;
+  properties: Record<string, string>;
+  subscription: LeadSubscriptionState;
+  queue: QueuedEvent[];
+  failed: FailedEvent[];
+  /** Hashes of the event ids seen, with when (epoch ms); see src/workflows/event-memory.ts. */
+  seen: { ids: string[]; at: number[] };
+  /** Arrival number of the last accepted event. */
   sequence: number;
+  /** Sequence of the event that last wrote each property, so a replayed old event cannot undo a newer one. */
   writtenAt: Record<string, number>;
+  /** Sequence of the last GDPR delete: nothing queued before it may come back through a replay. */
   deletedAtSeq: number;
+  processedEvents: number;
+  lastSyncedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A lead workflow ends only after a confirmed GDPR delete; its result holds no personal data. */
+export interface LeadRunResult {
+  deleted: true;
+  processedEvents: number;
+}
+
+export interface DedupeLimits {
+  /** Event ids are remembered at least this long. Default 7 days. */
+  windowMs?: number;
+  /** At most this many ids per lead. Default 10,000. */
+  maxIds?: number;
 }
 
 export interface LeadSyncInput {
   email: string;
   portalId: string;
-  /** How long an idle lead workflow waits for more events before completing. */
+  /** How long a lead with nothing to do waits before it continues-as-new to a compact history. */
   idleTimeoutMs?: number;
+  dedupe?: DedupeLimits;
   /** Continue-as-new at this history length even before the server suggests it (tests use a small one). */
   continueAsNewAfterEvents?: number;
+  /** Set by an idle continue-as-new: the run waits for its next event without a timer. */
+  idle?: boolean;
   /** Carried across continue-as-new. */
-  carried?: {
-    state: LeadState;
-    queue: Array<{ event: LeadEvent; replay?: boolean }>;
-    seenEventIds: string[];
-    writtenAt: Record<string, number>;
-    sequence: number;
-    deletedAtSeq: number;
-  };
+  carried?: LeadRecord;
 }

@@ -2,14 +2,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createLeadActivities } from '../../src/activities/leads.js';
-import { trackingTokens, type PortalClients } from '../../src/activities/portal.js';
 import { createHubSpotClient } from '../../src/hubspot/index.js';
+import { createBatchWrites } from '../../src/portals/batch-writes.js';
+import { trackingTokens } from '../../src/portals/portal-auth.js';
+import type { PortalSession } from '../../src/portals/portal-session.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { validationErrorBody } from '../helpers/hubspot-answers.js';
 
 describe('lead activities over the real HubSpot client and the sandbox', () => {
   let sandbox: Sandbox;
-  let portal: PortalClients;
+  let portal: Omit<PortalSession, 'upsert'>;
+  /** The portal's sessions as a worker builds them: one session, so one batcher, for every activity call. */
+  const sessions = (batchWaitMs: number): (() => PortalSession) => {
+    const session = { ...portal, upsert: createBatchWrites(portal, { batchWaitMs }) };
+    return () => session;
+  };
 
   before(async () => {
     sandbox = await startSandbox({ rateLimit: false });
@@ -24,12 +31,13 @@ describe('lead activities over the real HubSpot client and the sandbox', () => {
       contacts: hubspot.contacts,
       subscriptions: hubspot.subscriptions,
       tokens,
+      budget: hubspot.budget,
     };
   });
   after(async () => sandbox?.close());
 
   it('coalesces concurrent leads into one batch upsert', async () => {
-    const activities = createLeadActivities({ portal: () => portal, upsertBatchWaitMs: 50 });
+    const activities = createLeadActivities({ portal: sessions(50) });
     const before = sandbox.counters().requestsByRoute['contacts.batchUpsert'] ?? 0;
     const env = new MockActivityEnvironment();
     type Upserted = Awaited<ReturnType<typeof activities.upsertContact>>;
@@ -54,7 +62,7 @@ describe('lead activities over the real HubSpot client and the sandbox', () => {
   });
 
   it('when HubSpot rejects a whole batch, sends each lead alone so only the bad one fails', async () => {
-    const activities = createLeadActivities({ portal: () => portal, upsertBatchWaitMs: 50 });
+    const activities = createLeadActivities({ portal: sessions(50) });
     sandbox.faults.failNext({
       route: 'contacts.batchUpsert',
       status: 400,

@@ -9,6 +9,7 @@ import type { ConnectionStatus } from '../../src/shared/connection-types.js';
 import type { LeadState } from '../../src/shared/lead-types.js';
 import { resolveTemporalCli } from '../../src/temporal/cli.js';
 import { defaultCacheDir } from '../../src/project-paths.js';
+import { leadWorkflowId } from '../../src/shared/ids.js';
 import { eventually, startTestService, type TestService } from '../helpers/service.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { validationErrorBody } from '../helpers/hubspot-answers.js';
@@ -129,7 +130,7 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
     await api.post('v1/leads', { json: { email, properties: { firstname: 'Cipher' } } });
     await eventually(async () => (await leadState(email)).hubspotId, { what: 'the lead to sync' });
     const raw = new Client({ connection: env.connection });
-    const history = await raw.workflow.getHandle(`lead:${email}`).fetchHistory();
+    const history = await raw.workflow.getHandle(leadWorkflowId(service.portalId()!, email)).fetchHistory();
     const signal = history.events?.find(
       (e) => e.workflowExecutionSignaledEventAttributes,
     )?.workflowExecutionSignaledEventAttributes;
@@ -260,7 +261,7 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
         '--address',
         env.address,
         '--workflow-id',
-        `lead:${email}`,
+        leadWorkflowId(service.portalId()!, email),
         '--name',
         name,
         '--input',

@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LeadState } from '../../src/shared/lead-types.js';
 import { leadEventSignal } from '../../src/shared/messages.js';
 import { leadSync } from '../../src/workflows/lead-sync.js';
+import { leadWorkflowId } from '../../src/shared/ids.js';
 import { eventually, startTestService, type TestService } from '../helpers/service.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { validationErrorBody } from '../helpers/hubspot-answers.js';
@@ -21,7 +22,7 @@ describe('lead workflow lifecycle and API authentication', () => {
     ({ env, close } = await connectTemporal());
     service = await startTestService({
       temporalAddress: env.address,
-      env: { LEADSYNC_API_KEY: API_KEY, LEADSYNC_LEAD_IDLE_TIMEOUT_MS: '1500' },
+      env: { LEADSYNC_API_KEY: API_KEY, LEADSYNC_LEAD_IDLE_TIMEOUT_MS: '2000' },
     });
     api = got.extend({
       prefixUrl: service.httpUrl,
@@ -79,8 +80,17 @@ describe('lead workflow lifecycle and API authentication', () => {
     assert.equal(tampered.statusCode, 401);
   });
 
-  it('completes when idle; the next event continues from the completed run, keeping failed events and dropping repeats', async () => {
+  /** The statuses of the lead workflow's runs, oldest first. */
+  const runs = async (workflowId: string) => {
+    const found = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` }))
+      found.push({ status: run.status.name, start: run.startTime.getTime() });
+    return found.sort((x, y) => x.start - y.start).map((r) => r.status);
+  };
+
+  it('never completes while the lead exists: when idle it continues as new, keeping failed events, seen ids and replay guards', async () => {
     const email = `idle-${Date.now()}@example.com`;
+    const workflowId = leadWorkflowId(service.portalId()!, email);
     await api.post('v1/leads', { json: { email, properties: { firstname: 'Idle' }, eventId: 'idle-1' } });
     await eventually(async () => (await state(email)).hubspotId, { what: 'the register' });
     service.sandbox!.faults.failNext({
@@ -97,14 +107,15 @@ describe('lead workflow lifecycle and API authentication', () => {
       { what: 'the first run to settle' },
     );
 
-    const handle = env.client.workflow.getHandle(`lead:${email}`);
-    await eventually(async () => (await handle.describe()).status.name === 'COMPLETED', {
-      what: 'the idle lead workflow to complete',
+    // Idle past the timeout: the run continues as new and the new one waits; nothing completes.
+    await eventually(async () => (await runs(workflowId)).join() === 'CONTINUED_AS_NEW,RUNNING', {
+      what: 'the idle lead to continue as new',
     });
-    const afterCompletion = await state(email);
-    assert.equal(afterCompletion.hubspotId, first.hubspotId, 'a completed lead still answers GET');
+    const idle = await state(email);
+    assert.equal(idle.hubspotId, first.hubspotId, 'the new run knows the contact');
+    assert.equal(idle.failed.length, 1, 'and the failed event');
 
-    // A repeat of an event the completed run applied, then a new one.
+    // A repeat of an event the first run applied, then a new one.
     await api.patch(`v1/leads/${email}`, { json: { properties: { firstname: 'Idle' }, eventId: 'idle-1' } });
     await api.patch(`v1/leads/${email}`, { json: { properties: { lastname: 'Again' }, eventId: 'idle-3' } });
     const next = await eventually(
@@ -115,17 +126,15 @@ describe('lead workflow lifecycle and API authentication', () => {
       { what: 'the new run to apply the new event' },
     );
     assert.equal(next.hubspotId, first.hubspotId);
-    assert.equal(next.properties.firstname, 'Idle');
-    assert.equal(next.failed.length, 1, 'the failed event is still there to replay');
-    assert.equal(next.failed[0]!.event.eventId, 'idle-2');
+    assert.equal(next.failed[0]!.event.eventId, 'idle-2', 'the failed event is still there to replay');
     assert.equal(next.processedEvents, 3, 'two events in the first run, one in the second; the repeat was dropped');
     assert.equal(service.sandbox!.contacts.all().filter((c) => c.properties.email === email).length, 1);
 
-    // A newer value, the run completes again, then the operator replays the old failure on the completed lead.
+    // A newer value, idle again, then the operator replays the old failure.
     await api.patch(`v1/leads/${email}`, { json: { properties: { jobtitle: 'Newer' }, eventId: 'idle-4' } });
     await eventually(async () => (await state(email)).properties.jobtitle === 'Newer', { what: 'the newer value' });
-    await eventually(async () => (await handle.describe()).status.name === 'COMPLETED', {
-      what: 'the second run to complete',
+    await eventually(async () => (await runs(workflowId)).join() === 'CONTINUED_AS_NEW,CONTINUED_AS_NEW,RUNNING', {
+      what: 'the second idle continue-as-new',
     });
     assert.equal((await api.post(`v1/leads/${email}/retry-failed`, { json: {} })).statusCode, 202);
     const replayed = await eventually(
@@ -137,12 +146,15 @@ describe('lead workflow lifecycle and API authentication', () => {
     );
     assert.equal(replayed.properties.jobtitle, 'Newer', 'the replayed older event did not overwrite the newer value');
     assert.equal(service.sandbox!.contacts.byEmail(email)!.properties.jobtitle, 'Newer');
+    assert.ok(!(await runs(workflowId)).includes('COMPLETED'), 'no run of a living lead completed');
   });
 
-  it('forgets for good: a GDPR delete drops older failed events, so a replay cannot bring the contact back', async () => {
+  it('forgets for good: a GDPR delete ends the workflow, and a later register is a new lead', async () => {
     const email = `forget-${Date.now()}@example.com`;
+    const workflowId = leadWorkflowId(service.portalId()!, email);
     await api.post('v1/leads', { json: { email, properties: { firstname: 'Forget' } } });
-    await eventually(async () => (await state(email)).hubspotId, { what: 'the register' });
+    await api.post(`v1/leads/${email}/unsubscribe`, { json: {} });
+    await eventually(async () => (await state(email)).subscription.unsubscribedFromAll, { what: 'the unsubscribe' });
     service.sandbox!.faults.failNext({
       route: 'contacts.batchUpsert',
       status: 400,
@@ -151,30 +163,42 @@ describe('lead workflow lifecycle and API authentication', () => {
     await api.patch(`v1/leads/${email}`, { json: { properties: { phone: '+33 1 23 45 67 89' } } });
     await eventually(async () => (await state(email)).failed.length === 1, { what: 'the failed event' });
     await api.delete(`v1/leads/${email}`);
-    const deleted = await eventually(
-      async () => {
-        const s = await state(email);
-        return s.deleted ? s : undefined;
-      },
-      { what: 'the delete' },
-    );
+    await eventually(async () => (await runs(workflowId)).at(-1) === 'COMPLETED', {
+      what: 'the workflow to end after the delete',
+    });
+    const deleted = await state(email);
+    assert.equal(deleted.deleted, true);
     assert.deepEqual(deleted.failed, [], 'the failed event and its personal data are gone');
-    await api.post(`v1/leads/${email}/retry-failed`, { json: {} });
-    await api.post(`v1/leads/${email}/resync`, { json: {} });
-    const after = await eventually(
+    assert.deepEqual(deleted.properties, {});
+    assert.equal(service.sandbox!.contacts.byEmail(email), undefined);
+
+    // Operator actions on a forgotten lead are refused rather than recreating it.
+    for (const action of ['retry-failed', 'resync']) {
+      const res = await api.post(`v1/leads/${email}/${action}`, { json: {}, responseType: 'json' });
+      assert.equal(res.statusCode, 404, action);
+      assert.equal((res.body as { error: string }).error, 'not_found');
+    }
+    assert.equal(service.sandbox!.contacts.byEmail(email), undefined);
+
+    // A new register starts a new lead, with nothing of the old one.
+    await api.post('v1/leads', { json: { email, properties: { lastname: 'Anew' } } });
+    const anew = await eventually(
       async () => {
         const s = await state(email);
-        return s.processedEvents === 4 && s.pending.length === 0 ? s : undefined;
+        return s.hubspotId && s.pending.length === 0 ? s : undefined;
       },
-      { what: 'the resync after the delete' },
+      { what: 'the new lead' },
     );
-    assert.equal(after.deleted, true);
-    assert.equal(service.sandbox!.contacts.byEmail(email), undefined);
+    assert.deepEqual(anew.properties, { lastname: 'Anew' });
+    assert.deepEqual(anew.subscription, { unsubscribedFromAll: false, unsubscribed: [] });
+    assert.equal(anew.processedEvents, 1);
+    assert.equal(anew.deleted, false);
+    assert.equal((await runs(workflowId)).at(-1), 'RUNNING');
   });
 
   it('continues as new with its queue, state and seen event ids', async () => {
     const email = `can-${Date.now()}@example.com`;
-    const workflowId = `lead:${email}`;
+    const workflowId = leadWorkflowId(service.portalId()!, email);
     // Started the way the client starts it, but with a history limit small enough to cross several times.
     await env.client.workflow.signalWithStart(leadSync, {
       workflowId,
@@ -195,10 +219,8 @@ describe('lead workflow lifecycle and API authentication', () => {
       await api.patch(`v1/leads/${email}`, { json: { properties: { jobtitle: `step-${i}` }, eventId: `can-${i}` } });
       await eventually(async () => (await state(email)).processedEvents === i + 1, { what: `event ${i}` });
     }
-    const runs = [];
-    for await (const run of env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` }))
-      runs.push(run.status.name);
-    assert.ok(runs.filter((s) => s === 'CONTINUED_AS_NEW').length >= 2, `runs: ${runs.join(', ')}`);
+    const statuses = await runs(workflowId);
+    assert.ok(statuses.filter((s) => s === 'CONTINUED_AS_NEW').length >= 2, `runs: ${statuses.join(', ')}`);
 
     await api.patch(`v1/leads/${email}`, { json: { properties: { jobtitle: 'step-1' }, eventId: 'can-1' } });
     await api.patch(`v1/leads/${email}`, { json: { properties: { city: 'Lyon' }, eventId: 'can-21' } });

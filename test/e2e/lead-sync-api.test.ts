@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import got from 'got';
 import type { LeadState } from '../../src/shared/lead-types.js';
+import { leadWorkflowId } from '../../src/shared/ids.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { eventually, startTestService, type TestService } from '../helpers/service.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -45,7 +46,7 @@ describe('lead sync over the HTTP API, end to end', () => {
       json: { email: address, properties: { firstname: 'Ada', lastname: 'Lovelace', company: 'Engines' } },
     });
     assert.equal(res.statusCode, 202);
-    assert.equal(res.body.workflowId, `lead:${address.toLowerCase()}`);
+    assert.equal(res.body.workflowId, leadWorkflowId(service.portalId()!, address));
     assert.ok(res.body.eventId);
     const state = await settled(address, (s) => s.hubspotId !== undefined);
     assert.equal(state.status, 'synced');
@@ -196,7 +197,7 @@ describe('lead sync over the HTTP API, end to end', () => {
       },
       { what: 'the failed lead to be listed by search attribute' },
     );
-    assert.equal(listed[0]!.workflowId, `lead:${address.toLowerCase()}`);
+    assert.equal(listed[0]!.workflowId, leadWorkflowId(service.portalId()!, address));
 
     await api.patch(`v1/leads/${address}`, { json: { properties: { lastname: 'StillWorks' } } });
     const next = await settled(address, (s) => s.properties.lastname === 'StillWorks');

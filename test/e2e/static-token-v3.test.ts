@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { ConnectionStatus } from '../../src/shared/connection-types.js';
 import type { LeadState } from '../../src/shared/lead-types.js';
+import { leadWorkflowId } from '../../src/shared/ids.js';
 import { eventually, startTestService, type TestService } from '../helpers/service.js';
 import { leadEventSignal } from '../../src/shared/messages.js';
 import { leadSync } from '../../src/workflows/lead-sync.js';
@@ -87,7 +88,7 @@ describe('a static token on the legacy v3 paths', () => {
     const unknownBefore = sandbox.counters().unknownTokenUses;
     // Started as the client starts it, with a history limit the parked lead crosses while it waits.
     await env.client.workflow.signalWithStart(leadSync, {
-      workflowId: `lead:${email}`,
+      workflowId: leadWorkflowId(String(sandbox.portalId), email),
       taskQueue: wrong.taskQueue,
       args: [{ email, portalId: String(sandbox.portalId), continueAsNewAfterEvents: PARKED_HISTORY_LIMIT }],
       signal: leadEventSignal,
@@ -132,7 +133,9 @@ describe('a static token on the legacy v3 paths', () => {
     assert.equal(synced.processedEvents, 1);
     assert.equal(synced.properties.firstname, 'Wrong');
     const runs = [];
-    for await (const run of env.client.workflow.list({ query: `WorkflowId = "lead:${email}"` }))
+    for await (const run of env.client.workflow.list({
+      query: `WorkflowId = "${leadWorkflowId(String(sandbox.portalId), email)}"`,
+    }))
       runs.push(run.status.name);
     assert.ok(
       runs.includes('CONTINUED_AS_NEW'),

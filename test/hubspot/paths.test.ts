@@ -24,6 +24,7 @@ void describe('paths', () => {
       introspect: '/oauth/2026-03/token/introspect',
       revoke: '/oauth/2026-03/token/revoke',
     });
+    assert.equal(p.account.details, '/account-info/2026-03/details');
   });
 
   void it('v3 uses the legacy paths', () => {
@@ -39,6 +40,7 @@ void describe('paths', () => {
     assert.equal(p.oauth.token, '/oauth/v3/token');
     assert.equal(p.oauth.introspect, '/oauth/v3/token/introspect');
     assert.equal(p.oauth.revoke, '/oauth/v3/token/revoke');
+    assert.equal(p.account.details, '/account-info/v3/details');
   });
 
   void it('encodes emails so +, / and ? stay inside the path segment', () => {

@@ -1,22 +1,15 @@
-import type { ContactsApi } from '../hubspot/contacts.js';
 import { HubSpotError } from '../hubspot/errors.js';
-import type { SubscriptionsApi } from '../hubspot/subscriptions.js';
 import { FailureType } from '../shared/failure-types.js';
-import type { PortalTokenProvider } from './token-provider.js';
+import type { PortalTokenProvider } from '../activities/token-provider.js';
 
-/** Everything an activity needs to talk to one portal; the worker builds one per portal. */
-export interface PortalClients {
-  portalId: string;
-  contacts: ContactsApi;
-  subscriptions: SubscriptionsApi;
-  tokens: PortalTokenProvider & { lastIssued(): string | undefined };
-}
+/** A portal's token provider that also remembers the token it last handed out, so a 401 can name it. */
+export type TrackedTokens = PortalTokenProvider & { lastIssued(): string | undefined };
 
 /**
  * Runs one HubSpot call the way DESIGN.md's table says: an early-expired token costs one shared refresh and
  * one more try; a rejected credential is reported to the connection before the failure goes up.
  */
-export async function withPortalAuth<T>(portal: PortalClients, call: () => Promise<T>): Promise<T> {
+export async function withPortalAuth<T>(portal: { tokens: TrackedTokens }, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
@@ -32,8 +25,8 @@ export async function withPortalAuth<T>(portal: PortalClients, call: () => Promi
   }
 }
 
-/** Remembers the token last handed to the HTTP client, so a 401 can name the token that was rejected. */
-export function trackingTokens(tokens: PortalTokenProvider): PortalClients['tokens'] {
+/** Wraps a token provider so it remembers the token last handed to the HTTP client. */
+export function trackingTokens(tokens: PortalTokenProvider): TrackedTokens {
   let last: string | undefined;
   return {
     getAccessToken: async () => (last = await tokens.getAccessToken()),
