@@ -41,6 +41,7 @@ const envSchema = z.object({
   LEADSYNC_DEDUPE_MAX_IDS: int(1_000, 50_000).default(10_000),
   LEADSYNC_SHUTDOWN_GRACE_MS: int(0, 600_000).default(7_000),
   LEADSYNC_UPSERT_BATCH_WAIT_MS: int(0, 1_000).default(20),
+  LEADSYNC_UPSERT_PACING_MS: int(0, 10_000).default(1_000),
   LEADSYNC_SANDBOX_PORT: int(0, 65535).default(8090),
   LEADSYNC_PUBLIC_URL: optionalString.pipe(z.url().optional()),
   LEADSYNC_LOG_PRETTY: bool,
@@ -83,6 +84,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** How long a write waits for other leads' writes to share a batch upsert; 0 sends each alone. */
   upsertBatchWaitMs: number;
+  /** Under sustained load, partial batch upserts leave at most once per this long (per portal); 0 turns it off. */
+  upsertPacingMs: number;
   sandboxPort: number;
   publicUrl?: string;
   port: number;
@@ -142,6 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dedupe: { windowMs: env.LEADSYNC_DEDUPE_WINDOW_MS, maxIds: env.LEADSYNC_DEDUPE_MAX_IDS },
     shutdownGraceMs: env.LEADSYNC_SHUTDOWN_GRACE_MS,
     upsertBatchWaitMs: env.LEADSYNC_UPSERT_BATCH_WAIT_MS,
+    upsertPacingMs: env.LEADSYNC_UPSERT_PACING_MS,
     sandboxPort: env.LEADSYNC_SANDBOX_PORT,
     publicUrl: env.LEADSYNC_PUBLIC_URL,
     port: env.PORT,

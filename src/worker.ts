@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   });
   const { portal, oauth } = hubspotDeps(config.hubspot, credentials, temporal.client, {
     upsertBatchWaitMs: config.upsertBatchWaitMs,
+    upsertPacingMs: config.upsertPacingMs,
   });
   try {
     const worker = await createServiceWorker({

@@ -2,7 +2,7 @@ import type { ContactsApi, UpsertInput } from '../hubspot/contacts.js';
 import type { UpsertResult } from '../hubspot/batch-upsert.js';
 import { HubSpotError } from '../hubspot/errors.js';
 import { FailureType } from '../shared/failure-types.js';
-import { createUpsertBatcher } from '../activities/upsert-batcher.js';
+import { createUpsertBatcher } from './upsert-batcher.js';
 import { withPortalAuth, type TrackedTokens } from './portal-auth.js';
 
 /** Kept well under the lead activities' 30-second start-to-close timeout. */
@@ -14,7 +14,7 @@ export const WRITE_DEADLINE_MS = 20_000;
  */
 export function createBatchWrites(
   portal: { contacts: ContactsApi; tokens: TrackedTokens },
-  options: { batchWaitMs?: number },
+  options: { batchWaitMs?: number; pacingMs?: number },
 ): (input: UpsertInput) => Promise<UpsertResult> {
   const sendOnce = (inputs: UpsertInput[]) =>
     withPortalAuth(portal, () =>
@@ -30,7 +30,12 @@ export function createBatchWrites(
     }
   };
   if (options.batchWaitMs === 0) return async (input) => (await send([input]))[0]!;
-  const batcher = createUpsertBatcher({ send, maxWaitMs: options.batchWaitMs, maxQueueMs: WRITE_DEADLINE_MS });
+  const batcher = createUpsertBatcher({
+    send,
+    maxWaitMs: options.batchWaitMs,
+    minSpacingMs: options.pacingMs,
+    maxQueueMs: WRITE_DEADLINE_MS,
+  });
   return (input) => batcher.upsert(input);
 }
 

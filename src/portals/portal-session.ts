@@ -32,6 +32,8 @@ export interface PortalSessionOptions {
   rateLimit?: number;
   /** Coalescing window for batch upserts across leads; 0 sends each write alone. */
   upsertBatchWaitMs?: number;
+  /** Under sustained load, partial batches leave at most once per this long; 0 turns the pacing off. */
+  upsertPacingMs?: number;
   logger?: HubSpotLogger;
 }
 
@@ -66,5 +68,8 @@ function createPortalSession(portalId: string, options: PortalSessionOptions): P
     logger: options.logger,
   });
   const base = { portalId, contacts: hubspot.contacts, subscriptions: hubspot.subscriptions, tokens, budget };
-  return { ...base, upsert: createBatchWrites(base, { batchWaitMs: options.upsertBatchWaitMs }) };
+  return {
+    ...base,
+    upsert: createBatchWrites(base, { batchWaitMs: options.upsertBatchWaitMs, pacingMs: options.upsertPacingMs }),
+  };
 }

@@ -11,7 +11,7 @@ export function hubspotDeps(
   hubspot: Config['hubspot'],
   credentials: RealCredentials,
   client: Client,
-  options: { upsertBatchWaitMs?: number } = {},
+  options: { upsertBatchWaitMs?: number; upsertPacingMs?: number } = {},
 ): { portal: PortalSessions; oauth?: OAuthApi } {
   const common = { baseUrl: hubspot.baseUrl, apiVersion: hubspot.apiVersion, timeoutMs: hubspot.timeoutMs };
   return {
@@ -21,6 +21,7 @@ export function hubspotDeps(
       auth: credentials.mode === 'static' ? { mode: 'static', token: credentials.accessToken } : { mode: 'oauth' },
       rateLimit: hubspot.rateLimit,
       upsertBatchWaitMs: options.upsertBatchWaitMs,
+      upsertPacingMs: options.upsertPacingMs,
     }),
     oauth:
       credentials.mode === 'oauth'

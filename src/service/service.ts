@@ -147,6 +147,7 @@ async function start(
 
   const { portal, oauth: oauthApi } = hubspotDeps(hubspot, credentials, temporal.client, {
     upsertBatchWaitMs: config.upsertBatchWaitMs,
+    upsertPacingMs: config.upsertPacingMs,
   });
 
   const worker: Worker = await createServiceWorker({

@@ -8,8 +8,12 @@ const DAY = 86_400_000;
 const email = 'ada@example.com';
 
 let counter = 0;
-const ev = (body: LeadEventBody, eventId = `e-${++counter}`): LeadEvent =>
-  ({ ...body, eventId, email, receivedAt: new Date(T0).toISOString() });
+const ev = (body: LeadEventBody, eventId = `e-${++counter}`): LeadEvent => ({
+  ...body,
+  eventId,
+  email,
+  receivedAt: new Date(T0).toISOString(),
+});
 const update = (properties: Record<string, string>, eventId?: string) => ev({ kind: 'update', properties }, eventId);
 const fresh = () => LeadLedger.create({ email, portalId: '42', now: T0 });
 

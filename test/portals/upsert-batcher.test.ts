@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createUpsertBatcher, StaleWriteError } from '../../src/activities/upsert-batcher.js';
+import { createUpsertBatcher, StaleWriteError } from '../../src/portals/upsert-batcher.js';
 import type { UpsertInput, UpsertResult } from '../../src/hubspot/contacts.js';
 import { fakeClock, flush, type FakeClock } from '../hubspot/helpers/fake-clock.js';
 

@@ -1,0 +1,84 @@
+import { Command, InvalidArgumentError } from 'commander';
+
+export const SCENARIOS = [
+  'temporal-ceiling',
+  'temporal-ceiling-local',
+  'http-register',
+  'hubspot-budget',
+  'idle-memory',
+] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface RateLimit {
+  max: number;
+  intervalMs: number;
+}
+
+export interface BenchOptions {
+  scenarios: ScenarioName[];
+  leads: number;
+  concurrency: number;
+  budgetLeads: number;
+  rate: RateLimit;
+  idleBaseLeads: number;
+  idleLeads: number;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function rate(value: string): RateLimit {
+  const [max, intervalMs] = value.split('/').map(Number);
+  if (!Number.isInteger(max) || !Number.isInteger(intervalMs) || max! < 1 || intervalMs! < 1) {
+    throw new InvalidArgumentError('must be <max>/<milliseconds>, e.g. 100/10000');
+  }
+  return { max: max!, intervalMs: intervalMs! };
+}
+
+function scenarioList(value: string): ScenarioName[] {
+  if (value === 'all') return [...SCENARIOS];
+  const wanted = value.split(',').map((s) => s.trim());
+  const unknown = wanted.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(`unknown scenario ${unknown.join(', ')}; choose from all, ${SCENARIOS.join(', ')}`);
+  }
+  // Always in the documented order, so a baseline runs before the scenarios measured against it.
+  return SCENARIOS.filter((s) => wanted.includes(s));
+}
+
+export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
+  const program = new Command()
+    .name('npm run bench --')
+    .option('--scenario <names>', `all, or a comma-separated list of: ${SCENARIOS.join(', ')}`, scenarioList, [
+      ...SCENARIOS,
+    ])
+    .option('--leads <n>', 'workflows (temporal-ceiling*) and leads (http-register)', positiveInt, 600)
+    .option('--concurrency <n>', 'starts or HTTP requests in flight at once', positiveInt, 32)
+    .option('--budget-leads <n>', 'leads registered in hubspot-budget', positiveInt, 300)
+    .option('--rate <max/ms>', "the sandbox's burst limit in hubspot-budget", rate, { max: 100, intervalMs: 10_000 })
+    .option('--idle-base-leads <n>', 'idle leads at the first idle-memory sample', positiveInt, 100)
+    .option('--idle-leads <n>', 'idle leads at the second idle-memory sample', positiveInt, 10_000)
+    .parse(argv);
+  const opts = program.opts<{
+    scenario: ScenarioName[];
+    leads: number;
+    concurrency: number;
+    budgetLeads: number;
+    rate: RateLimit;
+    idleBaseLeads: number;
+    idleLeads: number;
+  }>();
+  if (opts.idleLeads <= opts.idleBaseLeads) program.error('--idle-leads must be larger than --idle-base-leads');
+  return {
+    scenarios: opts.scenario,
+    leads: opts.leads,
+    concurrency: opts.concurrency,
+    budgetLeads: opts.budgetLeads,
+    rate: opts.rate,
+    idleBaseLeads: opts.idleBaseLeads,
+    idleLeads: opts.idleLeads,
+  };
+}
