@@ -22,6 +22,17 @@ export interface BenchOptions {
   rate: RateLimit;
   idleBaseLeads: number;
   idleLeads: number;
+  /** `memory`: the test harness's in-memory dev server; `file`: the embedded dev server of `npm start`, on a file. */
+  temporal: 'memory' | 'file';
+  /** With `--temporal file`: the SQLite pragmas, or undefined for the dev server's defaults of `npm start`. */
+  sqlitePragmas?: Record<string, string>;
+}
+
+function pragmas(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  if (value === 'none') return {};
+  const [key, setting] = value.split('=');
+  if (!key || !setting) throw new InvalidArgumentError('must be <pragma>=<value>, e.g. journal_mode=wal, or none');
+  return { ...previous, [key]: setting };
 }
 
 function positiveInt(value: string): number {
@@ -61,6 +72,12 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     .option('--rate <max/ms>', "the sandbox's burst limit in hubspot-budget", rate, { max: 100, intervalMs: 10_000 })
     .option('--idle-base-leads <n>', 'idle leads at the first idle-memory sample', positiveInt, 100)
     .option('--idle-leads <n>', 'idle leads at the second idle-memory sample', positiveInt, 10_000)
+    .option('--temporal <kind>', "memory (the test harness's dev server) or file (npm start's, on SQLite)", 'memory')
+    .option(
+      '--sqlite-pragma <pragma=value>',
+      "with --temporal file: a pragma (repeatable), or none for SQLite's own",
+      pragmas,
+    )
     .parse(argv);
   const opts = program.opts<{
     scenario: ScenarioName[];
@@ -70,7 +87,10 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     rate: RateLimit;
     idleBaseLeads: number;
     idleLeads: number;
+    temporal: string;
+    sqlitePragma?: Record<string, string>;
   }>();
+  if (opts.temporal !== 'memory' && opts.temporal !== 'file') program.error('--temporal must be memory or file');
   if (opts.idleLeads <= opts.idleBaseLeads) program.error('--idle-leads must be larger than --idle-base-leads');
   return {
     scenarios: opts.scenario,
@@ -80,5 +100,7 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     rate: opts.rate,
     idleBaseLeads: opts.idleBaseLeads,
     idleLeads: opts.idleLeads,
+    temporal: opts.temporal === 'file' ? 'file' : 'memory',
+    sqlitePragmas: opts.sqlitePragma,
   };
 }

@@ -3,8 +3,15 @@
  * same run on the same dev server. See bench/README.md for the scenarios.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultCacheDir } from '../src/project-paths.js';
+import { resolveTemporalCli } from '../src/temporal/cli.js';
+import { DEV_SERVER_SQLITE_PRAGMAS, startDevServer } from '../src/temporal/dev-server.js';
+import { freePort } from '../test/helpers/net.js';
 import { bundleWorkflows } from '../src/service/worker.js';
-import { startTestTemporal } from '../test/helpers/temporal-server.js';
+import { installQuietRuntime, startTestTemporal } from '../test/helpers/temporal-server.js';
 import { parseBenchOptions, type BenchOptions, type ScenarioName } from './options.js';
 import { machineDescription, printReport, writeResults, type ScenarioResult } from './report.js';
 import { runHttpRegister } from './scenarios/http-register.js';
@@ -50,9 +57,37 @@ function runScenario(name: ScenarioName, ctx: RunContext): Promise<ScenarioResul
   }
 }
 
+/** The dev server the scenarios share: the test harness's in memory, or `npm start`'s on a SQLite file. */
+async function startTemporal(
+  options: BenchOptions,
+): Promise<{ address: string; source: string; teardown(): Promise<void> }> {
+  if (options.temporal === 'memory') return startTestTemporal();
+  const cli = await resolveTemporalCli({ cacheDir: defaultCacheDir, log: (m) => console.log(m) });
+  if (cli.executable.type !== 'existing-path') throw new Error('no Temporal CLI binary for the dev server');
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leadsync-bench-temporal-'));
+  const server = await startDevServer({
+    cliPath: cli.executable.path,
+    dataDir,
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespace: 'default',
+    sqlitePragmas: options.sqlitePragmas,
+  });
+  installQuietRuntime();
+  const pragmas = JSON.stringify(options.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS);
+  return {
+    address: server.address,
+    source: `${cli.source}, SQLite file, pragmas ${pragmas}`,
+    teardown: async () => {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const options = parseBenchOptions();
-  const temporal = await startTestTemporal();
+  const temporal = await startTemporal(options);
   let bundle: Promise<{ code: string }> | undefined;
   const ctx: RunContext = {
     temporalAddress: temporal.address,

@@ -5,6 +5,7 @@ import { FailureType } from '../shared/failure-types.js';
 import { connectionWorkflowId } from '../shared/ids.js';
 import { forceRefreshUpdate, getAccessTokenUpdate, reportAuthFailureSignal } from '../shared/messages.js';
 import type { AccessTokenGrant } from '../shared/connection-types.js';
+import { isFresh } from '../shared/token-validity.js';
 
 /** Where activities get their bearer token, and whom they tell when HubSpot rejects it. */
 export interface PortalTokenProvider {
@@ -39,26 +40,22 @@ export function staticTokenProvider(deps: { token: string; client: Client; porta
 
 /**
  * OAuth tokens come from the portal's connection workflow (its single owner) and are cached in-process until
- * shortly before they expire. Concurrent activities in this process share one pending request.
+ * the refresh instant the workflow put on the grant: from then on the workflow decides, so a worker never
+ * refreshes on a rule of its own. Concurrent activities in this process share one pending request.
  */
 export function connectionTokenProvider(deps: {
   client: Client;
   portalId: string;
-  /** A cached token is used only while it has at least this long to live. */
-  minValidityMs?: number;
   now?: () => number;
 }): PortalTokenProvider {
-  const minValidityMs = deps.minValidityMs ?? 60_000;
   const now = deps.now ?? Date.now;
   const handle = () => deps.client.workflow.getHandle(connectionWorkflowId(deps.portalId));
-  let cached: (AccessTokenGrant & { threshold: number }) | undefined;
+  let cached: AccessTokenGrant | undefined;
   let pending: Promise<AccessTokenGrant> | undefined;
 
   const ask = (request: () => Promise<AccessTokenGrant>): Promise<AccessTokenGrant> => {
-    const askedAt = now();
     pending ??= request()
-      // Short-lived tokens (tests, or a HubSpot change) would never satisfy a fixed minute: use half their life.
-      .then((grant) => (cached = { ...grant, threshold: Math.min(minValidityMs, (grant.expiresAt - askedAt) / 2) }))
+      .then((grant) => (cached = grant))
       .catch((err: unknown) => {
         throw translate(err, deps.portalId);
       })
@@ -70,8 +67,8 @@ export function connectionTokenProvider(deps: {
 
   return {
     async getAccessToken() {
-      if (cached && cached.expiresAt - now() > cached.threshold) return cached.accessToken;
-      const grant = await ask(() => handle().executeUpdate(getAccessTokenUpdate, { args: [{ minValidityMs }] }));
+      if (cached && isFresh(cached, now())) return cached.accessToken;
+      const grant = await ask(() => handle().executeUpdate(getAccessTokenUpdate, { args: [{}] }));
       return grant.accessToken;
     },
     async forceRefresh(rejectedToken) {

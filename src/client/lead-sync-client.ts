@@ -4,7 +4,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE, leadWorkflowId } from '../shared/ids.js';
 import type { DedupeLimits, LeadEvent, LeadEventBody, LeadState } from '../shared/lead-types.js';
 import { leadEventSignal, leadStateQuery, retryFailedSignal } from '../shared/messages.js';
-import { HubSpotPortal, LeadEmail } from '../shared/search-attributes.js';
+import { HubSpotPortal, LeadEmail, LeadSyncStatus } from '../shared/search-attributes.js';
 import { createDataConverter } from '../temporal/data-converter.js';
 import { parseEncryptionKeys } from '../temporal/keys.js';
 import type { EncryptionKey } from '../temporal/codec.js';
@@ -185,9 +185,11 @@ export class LeadSyncClient {
       workflowId: this.workflowId(email),
       taskQueue: this.taskQueue,
       args: [{ email, portalId, idleTimeoutMs: leadIdleTimeoutMs, dedupe }] as Parameters<typeof leadSync>,
+      // Set with the start, so a new lead's first workflow task has no search-attribute write of its own.
       typedSearchAttributes: [
         { key: LeadEmail, value: email },
         { key: HubSpotPortal, value: this.options.portalId },
+        { key: LeadSyncStatus, value: 'pending' },
       ],
     };
   }

@@ -7,14 +7,7 @@ import { createContactsApi, type ContactsApi } from './contacts.js';
 import { createHttp, type HubSpotLogger, type TokenProvider } from './http.js';
 import { createOAuthApi, type OAuthApi, type OAuthCredentials } from './oauth.js';
 import { DEFAULT_API_VERSION, pathsFor, type ApiVersion, type HubSpotPaths } from './paths.js';
-import {
-  createRateBudget,
-  DEFAULT_MAX,
-  rateBudgetFor,
-  type Clock,
-  type RateBudget,
-  type RateBudgetOptions,
-} from './rate-budget.js';
+import { createRateBudget, DEFAULT_MAX, type Clock, type RateBudget, type RateBudgetOptions } from './rate-budget.js';
 import { createSubscriptionsApi, type SubscriptionsApi } from './subscriptions.js';
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
@@ -31,9 +24,7 @@ export interface HubSpotClientOptions {
   timeoutMs?: number;
   /** Picks the default burst limit: 100 per 10 s for static tokens, 110 for OAuth installs. */
   authMode?: 'static' | 'oauth';
-  /** Clients with the same key share one budget (use the portal id). Without it the client has its own. */
-  portalKey?: string;
-  /** An explicit budget wins over `portalKey`. */
+  /** A budget shared with other clients of the same portal (the portal session's); without it the client has its own. */
   rateBudget?: RateBudget;
   rateLimit?: Partial<Omit<RateBudgetOptions, 'clock'>>;
   clock?: Clock;
@@ -65,9 +56,7 @@ export function createHubSpotClient(options: HubSpotClientOptions = {}): HubSpot
     ...options.rateLimit,
     ...(options.clock ? { clock: options.clock } : {}),
   };
-  const budget =
-    options.rateBudget ??
-    (options.portalKey ? rateBudgetFor(options.portalKey, budgetOptions) : createRateBudget(budgetOptions));
+  const budget = options.rateBudget ?? createRateBudget(budgetOptions);
   const http = createHttp({
     baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,

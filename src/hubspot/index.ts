@@ -29,8 +29,6 @@ export {
 } from './paths.js';
 export {
   createRateBudget,
-  rateBudgetFor,
-  forgetRateBudget,
   systemClock,
   DEFAULT_MAX,
   DEFAULT_INTERVAL_MS,

@@ -194,24 +194,3 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
     },
   };
 }
-
-const registry = new Map<string, RateBudget>();
-
-/**
- * The one budget of a portal in this process, shared by every client for it. The first caller's
- * options win; later callers get the existing budget.
- */
-export function rateBudgetFor(portalKey: string, options: RateBudgetOptions): RateBudget {
-  let budget = registry.get(portalKey);
-  if (!budget) {
-    budget = createRateBudget(options);
-    registry.set(portalKey, budget);
-  }
-  return budget;
-}
-
-/** For tests and for a portal whose limits changed (re-install on another tier). */
-export function forgetRateBudget(portalKey?: string): void {
-  if (portalKey === undefined) registry.clear();
-  else registry.delete(portalKey);
-}

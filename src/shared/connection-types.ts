@@ -28,6 +28,7 @@ export interface ConnectionState {
   portalId: string;
   state: ConnectionStateName;
   tokens?: OAuthTokens;
+  /** When the current tokens were obtained (epoch ms): where their lifetime starts for the refresh rule. */
   lastRefreshAt?: number;
   consecutiveFailures: number;
   lastError?: string;
@@ -50,7 +51,10 @@ export interface ConnectionInput {
 
 export interface AccessTokenGrant {
   accessToken: string;
+  /** Epoch milliseconds. */
   expiresAt: number;
+  /** Epoch milliseconds: callers may reuse the token until then, and ask the connection again after. */
+  refreshAt: number;
 }
 
 export type ReauthorizeInput =

@@ -10,7 +10,7 @@ export const connectionStatusQuery = defineQuery<ConnectionStatus>('status');
 export const reportAuthFailureSignal = defineSignal<[{ message: string }]>('reportAuthFailure');
 export const parkLeadSignal = defineSignal<[{ workflowId: string }]>('parkLead');
 
-// Lead workflow (`lead:<email>`).
+// Lead workflow (`lead:<portal>:<email>`).
 export const leadEventSignal = defineSignal<[LeadEvent]>('leadEvent');
 export const retryFailedSignal = defineSignal<[{ eventIds?: string[] }]>('retryFailed');
 export const connectionRestoredSignal = defineSignal<[]>('connectionRestored');

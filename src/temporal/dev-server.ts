@@ -12,8 +12,18 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   codecEndpoint?: string;
+  /** SQLite pragmas for the dev server's database; `DEV_SERVER_SQLITE_PRAGMAS` when not given. */
+  sqlitePragmas?: Record<string, string>;
   log?: (message: string) => void;
 }
+
+/**
+ * Write-ahead logging lets the server's readers and its one writer work at once, and `synchronous=NORMAL` syncs at
+ * checkpoints instead of on every commit: the dev server's own database is not a production store, and a crash of
+ * the machine costs at most the last commits, not the file. Measured with `npm run bench -- --temporal file`; see
+ * bench/README.md.
+ */
+export const DEV_SERVER_SQLITE_PRAGMAS: Record<string, string> = { journal_mode: 'wal', synchronous: 'normal' };
 
 export interface DevServer {
   address: string;
@@ -48,6 +58,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     options.namespace,
     '--log-level',
     'warn',
+    ...Object.entries(options.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap(([k, v]) => [
+      '--sqlite-pragma',
+      `${k}=${v}`,
+    ]),
     ...searchAttributeKeys.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
     ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];

@@ -1,6 +1,5 @@
 import {
   ApplicationFailure,
-  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -14,7 +13,14 @@ import {
 } from '@temporalio/workflow';
 import type { TokenActivities } from '../activities/tokens.js';
 import { FailureType } from '../shared/failure-types.js';
-import type { ConnectionInput, ConnectionState, ConnectionStatus, OAuthTokens } from '../shared/connection-types.js';
+import { failureOf } from '../shared/failures.js';
+import type {
+  AccessTokenGrant,
+  ConnectionInput,
+  ConnectionState,
+  ConnectionStatus,
+  OAuthTokens,
+} from '../shared/connection-types.js';
 import {
   connectionRestoredSignal,
   connectionStatusQuery,
@@ -25,6 +31,7 @@ import {
   reportAuthFailureSignal,
 } from '../shared/messages.js';
 import { HubSpotConnectionState, HubSpotPortal } from '../shared/search-attributes.js';
+import { isFresh, outageGrantUntil, refreshAt } from '../shared/token-validity.js';
 
 const DEFAULT_MARGIN_MS = 5 * 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -70,8 +77,14 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
       { key: HubSpotConnectionState, value: s.state },
     ]);
 
-  const marginFor = (t: OAuthTokens, issuedAt: number) =>
-    Math.min(input.refreshMarginMs ?? DEFAULT_MARGIN_MS, Math.max(0, (t.expiresAt - issuedAt) / 2));
+  /** When the current token is due for refresh: the timer, the update and every worker's cache go by this instant. */
+  const dueAt = (): number | undefined => {
+    const t = s.tokens;
+    if (!t) return undefined;
+    // connected() sets both together; a token of unknown age is refreshed by the margin alone.
+    const issuedAt = s.lastRefreshAt ?? 0;
+    return refreshAt({ issuedAt, expiresAt: t.expiresAt }, input.refreshMarginMs ?? DEFAULT_MARGIN_MS);
+  };
 
   const connected = async (t: OAuthTokens) => {
     s.tokens = t;
@@ -118,13 +131,19 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
           log.info('access token refreshed', { portalId: s.portalId, expiresInMs: fresh.expiresAt - issuedAt });
           return;
         } catch (err) {
-          const type = failureType(err);
+          const failure = failureOf(err);
           // A dead refresh token, a wrong client secret, a removed app: no retry fixes these, a new install does.
-          if (isPermanent(err)) return needsReauth(failureMessage(err));
+          if (failure.permanent || failure.type === FailureType.HubSpotBadRefreshToken) {
+            return needsReauth(failure.message);
+          }
           s.consecutiveFailures += 1;
-          s.lastError = failureMessage(err);
+          s.lastError = failure.message;
           const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(s.consecutiveFailures, 10));
-          log.warn('token refresh failed, retrying', { attempt: s.consecutiveFailures, backoffMs: backoff, type });
+          log.warn('token refresh failed, retrying', {
+            attempt: s.consecutiveFailures,
+            backoffMs: backoff,
+            type: failure.type,
+          });
           await sleep(backoff);
         }
       }
@@ -151,24 +170,38 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
     }
   };
 
-  const grant = () => {
+  /**
+   * The timer and the getAccessToken update both come here: whichever is first refreshes, the other shares that
+   * run, and one that arrives after it finished finds the new token fresh. One expiry, one refresh.
+   */
+  const refreshIfStale = async () => {
+    const due = dueAt();
+    if (due === undefined || !isFresh({ refreshAt: due }, Date.now())) await refresh();
+  };
+
+  const stale = () => {
+    const due = dueAt();
+    return due === undefined || !isFresh({ refreshAt: due }, Date.now());
+  };
+
+  /** While a refresh retries through an outage, the instant until which the current token may still serve. */
+  const outageGrant = () =>
+    s.tokens && s.consecutiveFailures > 0 ? outageGrantUntil(s.tokens, Date.now()) : undefined;
+
+  const grant = (): AccessTokenGrant => {
     requireUsable();
     const t = s.tokens!;
-    return { accessToken: t.accessToken, expiresAt: t.expiresAt };
+    return { accessToken: t.accessToken, expiresAt: t.expiresAt, refreshAt: stale() ? outageGrant()! : dueAt()! };
   };
 
   setHandler(connectionStatusQuery, status);
 
-  setHandler(getAccessTokenUpdate, async ({ minValidityMs }) => {
+  setHandler(getAccessTokenUpdate, async () => {
     requireUsable();
-    const t = s.tokens;
-    // Never ask more of a token than half its life, or short-lived tokens would be refreshed on every call.
-    const lifetime = t ? t.expiresAt - (s.lastRefreshAt ?? Date.now()) : 0;
-    const need = Math.min(minValidityMs ?? 60_000, lifetime / 2);
-    // While a refresh is retrying through an outage, a token that is still good keeps serving.
-    if (!t || t.expiresAt - Date.now() < need) {
-      await refresh();
-    }
+    if (!stale()) return grant();
+    void refreshIfStale();
+    // The first refresh attempt is waited for; once it has failed, a token that still works keeps serving.
+    await condition(() => !stale() || outageGrant() !== undefined || s.state === 'needs_reauth');
     return grant();
   });
 
@@ -254,32 +287,14 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
   for (;;) {
     if (historyTooLong()) break;
     wake = false;
-    const t = s.tokens;
-    if (s.mode === 'oauth' && s.state === 'connected' && t) {
-      const dueIn = t.expiresAt - marginFor(t, s.lastRefreshAt ?? Date.now()) - Date.now();
-      const woken = await condition(() => wake || historyTooLong(), Math.max(1, dueIn));
-      if (!woken) await refresh();
+    const due = dueAt();
+    if (s.mode === 'oauth' && s.state === 'connected' && due !== undefined) {
+      const woken = await condition(() => wake || historyTooLong(), Math.max(1, due - Date.now()));
+      if (!woken) await refreshIfStale();
     } else {
       await condition(() => wake || historyTooLong());
     }
   }
   await condition(() => inFlight === undefined && allHandlersFinished());
   await continueAsNew<typeof hubspotConnection>({ ...input, state: s });
-}
-
-function isPermanent(err: unknown): boolean {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return (
-    cause instanceof ApplicationFailure && (cause.nonRetryable || cause.type === FailureType.HubSpotBadRefreshToken)
-  );
-}
-
-function failureType(err: unknown): string | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-
-function failureMessage(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? (err.cause ?? err) : err;
-  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -105,7 +105,11 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
       async () => ((await leadState(email)).status === 'blocked' ? leadState(email) : undefined),
       { what: 'the lead to park' },
     );
-    assert.equal(blocked.pending.length, 0);
+    assert.deepEqual(
+      blocked.pending.map((p) => [p.kind, p.inFlight]),
+      [['register', true]],
+      'the parked register is shown in flight',
+    );
     assert.equal(blocked.failed.length, 0, 'an auth failure is not a failed event');
     assert.equal((await connection()).state, 'needs_reauth');
     assert.equal(sandbox().contacts.byEmail(email), undefined);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { createRateBudget, forgetRateBudget, rateBudgetFor } from '../../src/hubspot/rate-budget.js';
+import { describe, it } from 'node:test';
+import { createRateBudget } from '../../src/hubspot/rate-budget.js';
 import { fakeClock, flush } from './helpers/fake-clock.js';
 
 /** Starts an acquire and records when (fake time) it was granted. */
@@ -14,8 +14,6 @@ function track(acquire: Promise<void>, clock: { now(): number }) {
 }
 
 void describe('rate budget', () => {
-  afterEach(() => forgetRateBudget());
-
   void it('grants up to max at once, then waits (timers, no polling) for the window to roll', async () => {
     const clock = fakeClock();
     const t0 = clock.now();
@@ -138,17 +136,6 @@ void describe('rate budget', () => {
     assert.match(String(aborted.error), /cancelled/);
     await clock.advance(1000);
     assert.ok(behind.grantedAt !== undefined);
-  });
-
-  void it('rateBudgetFor shares one budget per portal', () => {
-    const a = rateBudgetFor('portal-1', { max: 5 });
-    const b = rateBudgetFor('portal-1', { max: 50 });
-    const c = rateBudgetFor('portal-2', { max: 5 });
-    assert.equal(a, b);
-    assert.notEqual(a, c);
-    assert.equal(b.state('api').max, 5);
-    forgetRateBudget('portal-1');
-    assert.notEqual(rateBudgetFor('portal-1', { max: 5 }), a);
   });
 
   void it('rejects a non-positive max', () => {

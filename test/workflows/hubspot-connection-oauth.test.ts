@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities/index.js';
+import { connectionTokenProvider } from '../../src/activities/token-provider.js';
 import { createHubSpotClient } from '../../src/hubspot/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { reauthorizeConnection } from '../../src/service/connection.js';
-import { createPortalRegistry } from '../../src/service/portals.js';
+import { createPortalSessions } from '../../src/portals/portal-session.js';
 import { connectionWorkflowId } from '../../src/shared/ids.js';
 import { connectionStatusQuery, getAccessTokenUpdate } from '../../src/shared/messages.js';
 import { eventually } from '../helpers/service.js';
@@ -29,13 +31,13 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
   });
   afterEach(async () => sandbox.close());
 
-  const activitiesFor = () => {
+  const activitiesFor = (clientSecret = sandbox.clientSecret) => {
     const oauth = createHubSpotClient({
       baseUrl: sandbox.baseUrl,
       timeoutMs: 5_000,
-      oauth: { clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
+      oauth: { clientId: sandbox.clientId, clientSecret },
     }).oauth;
-    const portal = createPortalRegistry({
+    const portal = createPortalSessions({
       client: env.client,
       baseUrl: sandbox.baseUrl,
       apiVersion: '2026-03',
@@ -80,6 +82,67 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
     });
   });
 
+  // With 3-second tokens a 1-second margin decides the refresh instant, and the default 5-minute one is capped at
+  // half the lifetime: both ways the timer and the workers' requests come due together.
+  for (const { decides, marginMs } of [
+    { decides: 'the margin', marginMs: 1_000 },
+    { decides: 'half the lifetime', marginMs: 300_000 },
+  ]) {
+    it(`refreshes once per expiry with workers asking at the refresh instant (${decides} decides)`, async () => {
+      const { activities } = activitiesFor();
+      await withWorker(env, { activities }, async ({ taskQueue }) => {
+        const portalId = newPortal();
+        await connect(taskQueue, portalId, { refreshToken: sandbox.issueRefreshToken() }, marginMs);
+        const handle = env.client.workflow.getHandle(connectionWorkflowId(portalId));
+        const currentGrant = async () => {
+          const grant = await handle.executeUpdate(getAccessTokenUpdate, { args: [{}] });
+          const { lastRefreshAt } = await handle.query(connectionStatusQuery);
+          const lifetime = grant.expiresAt - Date.parse(lastRefreshAt!);
+          assert.equal(grant.refreshAt, grant.expiresAt - Math.min(marginMs, Math.floor(lifetime / 2)));
+          return grant;
+        };
+        // Each session has a token cache of its own, as each worker process does.
+        const workers = Array.from({ length: 4 }, () => activitiesFor().portal(portalId));
+        // Every worker calls HubSpot at each of these offsets from the refresh instant, all at once.
+        const offsetsMs = [-30, -10, 0, 10, 30];
+        const cycles = 4;
+        const before = sandbox.counters();
+        let current = await currentGrant();
+        let callsBefore = 0;
+        let callsAfter = 0;
+        for (let cycle = 1; cycle <= cycles; cycle += 1) {
+          const due = current.refreshAt;
+          await Promise.all(
+            workers.flatMap((worker) =>
+              offsetsMs.map(async (offset) => {
+                // Scheduled at the refresh instant itself: that instant is what this test is about.
+                await delay(Math.max(0, due + offset - Date.now()));
+                if (Date.now() < due) callsBefore += 1;
+                else callsAfter += 1;
+                await worker.contacts.getByEmail('nobody@example.com');
+              }),
+            ),
+          );
+          const refreshed = await eventually(
+            async () => {
+              const s = await handle.query(connectionStatusQuery);
+              return s.state === 'connected' && Date.parse(s.expiresAt!) > current.expiresAt ? s : undefined;
+            },
+            { what: `the refresh of cycle ${cycle}` },
+          );
+          current = await currentGrant();
+          assert.equal(current.expiresAt, Date.parse(refreshed.expiresAt!), `no second token in cycle ${cycle}`);
+          assert.equal(sandbox.counters().refreshes - before.refreshes, cycle, `refreshes after cycle ${cycle}`);
+        }
+        const after = sandbox.counters();
+        assert.equal(after.refreshes - before.refreshes, cycles, 'one refresh per expiry');
+        assert.equal(after.expiredTokenUses - before.expiredTokenUses, 0, 'no call used an expired token');
+        assert.ok(callsBefore >= cycles && callsAfter >= cycles, `calls before: ${callsBefore}, after: ${callsAfter}`);
+        await handle.terminate('test over');
+      });
+    });
+  }
+
   it('serves 50 concurrent getAccessToken calls with exactly one refresh', async () => {
     await sandbox.close();
     // Tokens that live a minute, so the only refresh is the one the stale start forces.
@@ -107,13 +170,76 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
       const handle = env.client.workflow.getHandle(connectionWorkflowId(portalId));
       const before = sandbox.counters().refreshes;
       const grants = await Promise.all(
-        Array.from({ length: 50 }, () =>
-          handle.executeUpdate(getAccessTokenUpdate, { args: [{ minValidityMs: 1_000 }] }),
-        ),
+        Array.from({ length: 50 }, () => handle.executeUpdate(getAccessTokenUpdate, { args: [{}] })),
       );
       assert.equal(sandbox.counters().refreshes - before, 1);
       assert.equal(new Set(grants.map((g) => g.accessToken)).size, 1);
       assert.notEqual(grants[0]!.accessToken, 'stale-token');
+      await handle.terminate('test over');
+    });
+  });
+
+  it("reuses a worker's cached token until the grant's refreshAt and asks the connection from then on", async () => {
+    await sandbox.close();
+    // Minute-long tokens, so the connection's own clock stays far from the refresh instant the worker's clock reaches.
+    sandbox = await startSandbox({
+      accessTokenTtlSeconds: 60,
+      rateLimit: false,
+      portalId: Math.floor(Math.random() * 1e9),
+    });
+    const { activities } = activitiesFor();
+    await withWorker(env, { activities }, async ({ taskQueue }) => {
+      const portalId = newPortal();
+      const connected = await connect(taskQueue, portalId, { refreshToken: sandbox.issueRefreshToken() });
+      const handle = env.client.workflow.getHandle(connectionWorkflowId(portalId));
+      const updatesSeen = async () => {
+        const { events } = await handle.fetchHistory();
+        return (events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+      };
+      let clock = Date.now();
+      const provider = connectionTokenProvider({ client: env.client, portalId, now: () => clock });
+      const token = await provider.getAccessToken();
+      const asked = await updatesSeen();
+      const refreshes = sandbox.counters().refreshes;
+      // A minute of life and a 1-second margin: the margin decides.
+      const refreshAt = Date.parse(connected.expiresAt!) - 1_000;
+
+      clock = refreshAt - 1;
+      assert.equal(await provider.getAccessToken(), token);
+      assert.equal(await updatesSeen(), asked, 'a fresh cached grant is used without asking');
+
+      clock = refreshAt;
+      assert.equal(await provider.getAccessToken(), token, "by the connection's clock the token is still fresh");
+      assert.equal(await updatesSeen(), asked + 1, 'from refreshAt on, the connection decides');
+      assert.equal(sandbox.counters().refreshes, refreshes);
+      await handle.terminate('test over');
+    });
+  });
+
+  it('goes to needs_reauth after one call on a refusal no retry can fix (a wrong client secret)', async () => {
+    const { activities } = activitiesFor('not-the-client-secret');
+    await withWorker(env, { activities }, async ({ taskQueue }) => {
+      const portalId = newPortal();
+      const before = sandbox.counters().tokenEndpointCalls;
+      // Expired tokens, so the first request for one must refresh.
+      await connect(taskQueue, portalId, {
+        tokens: {
+          accessToken: 'stale-token',
+          refreshToken: sandbox.issueRefreshToken(),
+          expiresAt: Date.now() - 1_000,
+        },
+      });
+      const handle = env.client.workflow.getHandle(connectionWorkflowId(portalId));
+      await assert.rejects(
+        handle.executeUpdate(getAccessTokenUpdate, { args: [{}] }),
+        (err: unknown) =>
+          err instanceof WorkflowUpdateFailedError && /needs re-authorization/.test(String(err.cause?.message)),
+      );
+      const status = await handle.query(connectionStatusQuery);
+      assert.equal(status.state, 'needs_reauth');
+      assert.match(status.lastError ?? '', /client_secret/);
+      assert.equal(status.consecutiveFailures, 0);
+      assert.equal(sandbox.counters().tokenEndpointCalls - before, 1, 'a permanent refusal is not retried');
       await handle.terminate('test over');
     });
   });
@@ -224,6 +350,45 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
       );
       assert.equal(recovered.lastError, undefined);
       assert.equal(sandbox.counters().injectedErrors, 3);
+      await handle.terminate('test over');
+    });
+  });
+
+  it('keeps serving a token that still works while its refresh retries through an outage of the token endpoint', async () => {
+    await sandbox.close();
+    // 30-second tokens: due for refresh after 15 s; when the first refresh attempt has failed (its activity tries
+    // twice), more than the 10 s an outage grant lasts is left.
+    sandbox = await startSandbox({
+      accessTokenTtlSeconds: 30,
+      rateLimit: false,
+      portalId: Math.floor(Math.random() * 1e9),
+    });
+    const { activities } = activitiesFor();
+    await withWorker(env, { activities }, async ({ taskQueue }) => {
+      const portalId = newPortal();
+      await connect(taskQueue, portalId, { refreshToken: sandbox.issueRefreshToken() }, 60_000);
+      const handle = env.client.workflow.getHandle(connectionWorkflowId(portalId));
+      const first = await handle.executeUpdate(getAccessTokenUpdate, { args: [{}] });
+      sandbox.faults.failNext({ route: 'oauth.token', status: 503, count: 1_000 });
+      await eventually(async () => (await handle.query(connectionStatusQuery)).consecutiveFailures >= 1, {
+        what: 'the refresh to start failing',
+        timeoutMs: 40_000,
+      });
+      const during = await handle.executeUpdate(getAccessTokenUpdate, { args: [{}] });
+      const now = Date.now();
+      assert.equal(during.accessToken, first.accessToken, 'the old token still serves');
+      assert.ok(during.refreshAt > now - 1_000 && during.refreshAt <= now + 10_000, 'for a short while at a time');
+      assert.ok(during.refreshAt < during.expiresAt, 'never past its expiry');
+      sandbox.faults.reset();
+      const recovered = await eventually(
+        async () => {
+          const grant = await handle.executeUpdate(getAccessTokenUpdate, { args: [{}] });
+          return grant.accessToken !== first.accessToken ? grant : undefined;
+        },
+        { what: 'a new token after the outage', timeoutMs: 40_000 },
+      );
+      assert.ok(recovered.expiresAt > first.expiresAt);
+      assert.equal(sandbox.counters().expiredTokenUses, 0);
       await handle.terminate('test over');
     });
   });

@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto';
+import { LeadSyncClient } from '../../src/client/lead-sync-client.js';
 import { leadWorkflowId } from '../../src/shared/ids.js';
+import { HubSpotContactId, LeadSyncStatus } from '../../src/shared/search-attributes.js';
 import type { LeadEvent, LeadEventBody, LeadSyncInput } from '../../src/shared/lead-types.js';
 import {
   connectionRestoredSignal,
@@ -57,21 +59,27 @@ describe('leadSync workflow with stand-in activities, on the dev server', () => 
   const state = (handle: WorkflowHandle) => handle.query(leadStateQuery);
   const email = () => `wf-${randomUUID().slice(0, 8)}@example.com`;
 
-  it('a new lead costs 2 workflow tasks and 1 activity: the register reaches HubSpot even with no properties', async () => {
+  it('a new lead registered through the client costs 2 workflow tasks, 1 activity and 1 search-attribute write, and reaches HubSpot with no properties', async () => {
     const fake = standInActivities();
     await withWorker(env, { activities: fake.activities }, async ({ taskQueue }) => {
       const address = email();
-      const handle = await send(taskQueue, event(address, { kind: 'register', properties: {} }));
+      const leads = new LeadSyncClient({ client: env.client, portalId: PORTAL, taskQueue });
+      const { workflowId } = await leads.register({ email: address });
+      const handle = env.client.workflow.getHandle(workflowId);
       const s = await settled(handle, 'the register', (x) => x.hubspotId !== undefined);
       assert.equal(s.status, 'synced');
       assert.deepEqual(
-        fake.calls.map((c) => c.activity),
-        ['upsertContact'],
+        fake.calls.map((c) => [c.activity, c.properties]),
+        [['upsertContact', {}]],
       );
       const events = (await handle.fetchHistory()).events ?? [];
       const count = (type: proto.temporal.api.enums.v1.EventType) => events.filter((e) => e.eventType === type).length;
       assert.equal(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), 2, 'workflow tasks');
       assert.equal(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED), 1, 'activities');
+      assert.equal(count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES), 1, 'search-attribute writes');
+      const attributes = (await handle.describe()).typedSearchAttributes;
+      assert.equal(attributes.get(LeadSyncStatus), 'synced');
+      assert.equal(attributes.get(HubSpotContactId), s.hubspotId);
     });
   });
 
