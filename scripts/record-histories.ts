@@ -4,12 +4,14 @@
  * (test/workflows/replay.test.ts), so a change that would break workflows already running fails CI. Re-record only
  * for a deliberate, versioned change of a workflow's shape, and say so in CHANGELOG.md.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
-import { projectRoot } from '../src/project-paths.js';
+import { defaultCacheDir, projectRoot } from '../src/project-paths.js';
+import { resolveTemporalCli } from '../src/temporal/cli.js';
 import { connectionWorkflowId, leadWorkflowId } from '../src/shared/ids.js';
 import type { LeadEvent, LeadEventBody } from '../src/shared/lead-types.js';
 import {
@@ -28,6 +30,7 @@ import { workflowBundle } from '../test/helpers/temporal.js';
 import { startTestTemporal } from '../test/helpers/temporal-server.js';
 import { standInActivities } from '../test/workflows/helpers/stand-in-activities.js';
 
+const execFileAsync = promisify(execFile);
 const out = path.join(projectRoot, 'test', 'fixtures', 'histories');
 const PORTAL = '777';
 const taskQueue = 'record-histories';
@@ -35,6 +38,10 @@ const taskQueue = 'record-histories';
 async function main(): Promise<void> {
   const server = await startTestTemporal();
   const client = server.env.client;
+  const cli = await resolveTemporalCli({ cacheDir: defaultCacheDir, log: () => undefined });
+  if (cli.executable.type !== 'existing-path') throw new Error('no Temporal CLI binary to export histories with');
+  const cliPath = cli.executable.path;
+  const saveRuns = (workflowId: string, name: string) => save(client, cliPath, server.address, workflowId, name);
   const fake = standInActivities();
   let tokenNumber = 0;
   const activities = {
@@ -57,8 +64,8 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       await rm(out, { recursive: true, force: true });
       await mkdir(out, { recursive: true });
-      await leadLife(client, fake);
-      await connectionLife(client);
+      await leadLife(client, fake, saveRuns);
+      await connectionLife(client, saveRuns);
     });
   } finally {
     await server.teardown();
@@ -66,7 +73,9 @@ async function main(): Promise<void> {
 }
 
 /** Register, fold, failure and replay, park and restore, continue-as-new, idle, GDPR delete. */
-async function leadLife(client: Client, fake: ReturnType<typeof standInActivities>): Promise<void> {
+type SaveRuns = (workflowId: string, name: string) => Promise<void>;
+
+async function leadLife(client: Client, fake: ReturnType<typeof standInActivities>, saveRuns: SaveRuns): Promise<void> {
   const email = 'fixture@example.com';
   const workflowId = leadWorkflowId(PORTAL, email);
   let n = 0;
@@ -107,11 +116,11 @@ async function leadLife(client: Client, fake: ReturnType<typeof standInActivitie
   await send({ kind: 'resync' });
   await send({ kind: 'delete' });
   await handle.result();
-  await save(client, workflowId, 'lead');
+  await saveRuns(workflowId, 'lead');
 }
 
 /** Reauthorize, refresh on the timer, token requests, continue-as-new. */
-async function connectionLife(client: Client): Promise<void> {
+async function connectionLife(client: Client, saveRuns: SaveRuns): Promise<void> {
   const workflowId = connectionWorkflowId(PORTAL);
   await client.workflow.start<typeof hubspotConnection>('hubspotConnection', {
     workflowId,
@@ -130,18 +139,23 @@ async function connectionLife(client: Client): Promise<void> {
   );
   await handle.query(connectionStatusQuery);
   await handle.terminate('recorded');
-  await save(client, workflowId, 'connection');
+  await saveRuns(workflowId, 'connection');
 }
 
-async function save(client: Client, workflowId: string, name: string): Promise<void> {
+/** Exported by the Temporal CLI, in the JSON that `historyFromJSON` (and the Web UI's download) uses. */
+async function save(client: Client, cli: string, address: string, workflowId: string, name: string): Promise<void> {
   const runs = [];
   for await (const run of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(run);
   runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
   for (const [i, run] of runs.entries()) {
-    const history = await client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+    const { stdout } = await execFileAsync(
+      cli,
+      ['workflow', 'show', '--address', address, '-w', workflowId, '-r', run.runId, '--output', 'json'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
     const file = path.join(out, `${name}-${i + 1}.json`);
-    await writeFile(file, historyToJSON(history));
-    console.log(`wrote ${path.relative(projectRoot, file)} (${history.events?.length ?? 0} events)`);
+    await writeFile(file, stdout);
+    console.log(`wrote ${path.relative(projectRoot, file)} (${run.historyLength} events)`);
   }
 }
 

@@ -3,7 +3,7 @@ import type { AccessTokenGrant, ConnectionStatus, ReauthorizeInput } from './con
 import type { LeadEvent, LeadState } from './lead-types.js';
 
 // Connection workflow (`hubspot-connection:<portal>`).
-export const getAccessTokenUpdate = defineUpdate<AccessTokenGrant, [{ minValidityMs?: number }]>('getAccessToken');
+export const getAccessTokenUpdate = defineUpdate<AccessTokenGrant, [Record<string, never>]>('getAccessToken');
 export const forceRefreshUpdate = defineUpdate<AccessTokenGrant, [{ rejectedToken?: string }]>('forceRefresh');
 export const reauthorizeUpdate = defineUpdate<ConnectionStatus, [ReauthorizeInput]>('reauthorize');
 export const connectionStatusQuery = defineQuery<ConnectionStatus>('status');
