@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import got from 'got';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -140,6 +143,60 @@ describe('a static token on the legacy v3 paths', () => {
     assert.ok(
       runs.includes('CONTINUED_AS_NEW'),
       `the parked event went to a new run with the queue: ${runs.join(', ')}`,
+    );
+  });
+});
+
+describe('a static token without HUBSPOT_PORTAL_ID', () => {
+  let env: TestWorkflowEnvironment;
+  let close: () => Promise<void>;
+  let sandbox: Sandbox;
+
+  before(async () => ({ env, close } = await connectTemporal()));
+  after(async () => close());
+  // A portal of its own for each test: its connection workflow belongs to that test's task queue.
+  beforeEach(async () => (sandbox = await startSandbox({ portalId: 100_000 + Math.floor(Math.random() * 1e8) })));
+  afterEach(async () => sandbox.close());
+
+  const config = (token: string, dataDir?: string, taskQueue = `static-${randomUUID()}`) => ({
+    temporalAddress: env.address,
+    dataDir,
+    env: { HUBSPOT_ACCESS_TOKEN: token, HUBSPOT_BASE_URL: sandbox.baseUrl, TEMPORAL_TASK_QUEUE: taskQueue },
+  });
+
+  it("learns its portal from HubSpot's account details, so lead ids carry it", async () => {
+    const service = await startTestService(config(sandbox.staticToken));
+    try {
+      assert.equal(service.portalId(), String(sandbox.portalId));
+      const email = `learned-${Date.now()}@example.com`;
+      const accepted = await service.leads().register({ email });
+      assert.equal(accepted.workflowId, `lead:${sandbox.portalId}:${email}`);
+      const synced = await eventually(async () => (await service.leads().status(email))?.hubspotId, {
+        what: 'the register',
+      });
+      assert.equal(sandbox.contacts.byEmail(email)?.id, synced);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('with a token HubSpot rejects, uses the portal an earlier start learned, and stops with a clear message when there is none', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leadsync-portal-'));
+    try {
+      const taskQueue = `static-${randomUUID()}`;
+      await (await startTestService(config(sandbox.staticToken, dataDir, taskQueue))).stop();
+      const remembered = await startTestService(config('pat-na1-rejected-token', dataDir, taskQueue));
+      assert.equal(remembered.portalId(), String(sandbox.portalId));
+      await remembered.stop();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    await assert.rejects(
+      startTestService(config('pat-na1-rejected-token')),
+      (err: Error) =>
+        /could not learn which portal HUBSPOT_ACCESS_TOKEN belongs to/.test(err.message) &&
+        /HUBSPOT_PORTAL_ID/.test(err.message) &&
+        !err.message.includes('pat-na1-rejected-token'),
     );
   });
 });

@@ -21,8 +21,10 @@ export async function startTestService(options: {
   temporalAddress: string;
   env?: Record<string, string>;
   sandbox?: SandboxOptions;
+  /** A data dir the caller owns (to start twice on one); a fresh one, removed at stop, otherwise. */
+  dataDir?: string;
 }): Promise<TestService> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leadsync-test-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'leadsync-test-')));
   const taskQueue = `e2e-${randomUUID()}`;
   const config = loadConfig({
     TEMPORAL_ADDRESS: options.temporalAddress,
@@ -34,9 +36,13 @@ export async function startTestService(options: {
     LOG_LEVEL: process.env.LEADSYNC_TEST_LOG_LEVEL ?? 'error',
     ...options.env,
   });
+  const removeDataDir = () => (options.dataDir ? Promise.resolve() : rm(dataDir, { recursive: true, force: true }));
   const service = await startService(config, createLogger(config.log.level), {
     sandbox: { portalId: Math.floor(Math.random() * 1e8) + 1000, ...options.sandbox },
     workflowBundle: await workflowBundle(),
+  }).catch(async (err: unknown) => {
+    await removeDataDir();
+    throw err;
   });
   return {
     ...service,
@@ -44,7 +50,7 @@ export async function startTestService(options: {
     taskQueue,
     stop: async () => {
       await service.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir();
     },
   };
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { call, oauthAccessToken, open, UUID } from './helpers.js';
-import type { Tokens } from './wire-types.js';
+import { accessTokenWithScope, call, oauthAccessToken, open, UUID } from './helpers.js';
 
 interface AccountDetails {
   portalId: number;
@@ -80,21 +79,8 @@ void describe('sandbox account details', () => {
   });
 
   void it('answers 403 MISSING_SCOPES to an install without the oauth scope', async () => {
-    const redirect = 'http://127.0.0.1:9/cb';
-    const authorize = await call(sandbox, 'GET', '/oauth/authorize', {
-      searchParams: { client_id: sandbox.clientId, redirect_uri: redirect, scope: 'crm.objects.contacts.read' },
-    });
-    const code = new URL(String(authorize.headers.location)).searchParams.get('code') ?? '';
-    const tokens = await call<Tokens>(sandbox, 'POST', '/oauth/2026-03/token', {
-      form: {
-        grant_type: 'authorization_code',
-        client_id: sandbox.clientId,
-        client_secret: sandbox.clientSecret,
-        redirect_uri: redirect,
-        code,
-      },
-    });
-    const answer = await call(sandbox, 'GET', PATHS[0] ?? '', { token: tokens.body.access_token });
+    const token = await accessTokenWithScope(sandbox, 'crm.objects.contacts.read');
+    const answer = await call(sandbox, 'GET', PATHS[0] ?? '', { token });
     assert.equal(answer.statusCode, 403);
     assert.equal(answer.body.category, 'MISSING_SCOPES');
     assert.deepEqual(answer.body.errors?.[0]?.context?.requiredScopes, ['oauth']);

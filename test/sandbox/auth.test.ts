@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { call, CONTACTS_2026, CONTACTS_V3, oauthAccessToken, open, UUID } from './helpers.js';
+import { accessTokenWithScope, call, CONTACTS_2026, CONTACTS_V3, oauthAccessToken, open, UUID } from './helpers.js';
 import type { Tokens } from './wire-types.js';
 
 void describe('sandbox authentication on API calls', () => {
@@ -64,21 +64,7 @@ void describe('sandbox authentication on API calls', () => {
   });
 
   void it('answers 403 MISSING_SCOPES when the install did not grant the scope', async () => {
-    const redirect = 'http://127.0.0.1:9/cb';
-    const authorize = await call(sandbox, 'GET', '/oauth/authorize', {
-      searchParams: { client_id: sandbox.clientId, redirect_uri: redirect, scope: 'crm.objects.contacts.read' },
-    });
-    const code = new URL(String(authorize.headers.location)).searchParams.get('code') ?? '';
-    const tokens = await call<Tokens>(sandbox, 'POST', '/oauth/2026-03/token', {
-      form: {
-        grant_type: 'authorization_code',
-        client_id: sandbox.clientId,
-        client_secret: sandbox.clientSecret,
-        redirect_uri: redirect,
-        code,
-      },
-    });
-    const token = tokens.body.access_token;
+    const token = await accessTokenWithScope(sandbox, 'crm.objects.contacts.read');
     assert.equal((await call(sandbox, 'GET', CONTACTS_2026, { token })).statusCode, 200);
     const write = await call(sandbox, 'POST', CONTACTS_2026, { token, json: { properties: { email: 'a@b.co' } } });
     assert.equal(write.statusCode, 403);

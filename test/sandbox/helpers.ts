@@ -42,6 +42,25 @@ export async function open(options: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({ recordExchanges: true, ...options });
 }
 
+/** An access token of an install that granted only `scope`: the authorize page, then the code exchange. */
+export async function accessTokenWithScope(sandbox: Sandbox, scope: string): Promise<string> {
+  const redirect = 'http://127.0.0.1:9/cb';
+  const authorize = await call(sandbox, 'GET', '/oauth/authorize', {
+    searchParams: { client_id: sandbox.clientId, redirect_uri: redirect, scope },
+  });
+  const code = new URL(String(authorize.headers.location)).searchParams.get('code') ?? '';
+  const tokens = await call<Tokens>(sandbox, 'POST', '/oauth/2026-03/token', {
+    form: {
+      grant_type: 'authorization_code',
+      client_id: sandbox.clientId,
+      client_secret: sandbox.clientSecret,
+      redirect_uri: redirect,
+      code,
+    },
+  });
+  return tokens.body.access_token;
+}
+
 /** An OAuth access token obtained the way an installed app would: refresh grant on the date-based endpoint. */
 export async function oauthAccessToken(sandbox: Sandbox): Promise<string> {
   const answer = await call<Tokens>(sandbox, 'POST', '/oauth/2026-03/token', {

@@ -22,13 +22,9 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
   before(async () => ({ env, close } = await connectTemporal()));
   after(async () => close());
   // A sandbox per test, each with a portal id of its own, so connection workflows and counters never meet.
-  beforeEach(async () => {
-    sandbox = await startSandbox({
-      accessTokenTtlSeconds: 3,
-      rateLimit: false,
-      portalId: Math.floor(Math.random() * 1e9),
-    });
-  });
+  const openSandbox = (accessTokenTtlSeconds: number) =>
+    startSandbox({ accessTokenTtlSeconds, rateLimit: false, portalId: Math.floor(Math.random() * 1e9) });
+  beforeEach(async () => (sandbox = await openSandbox(3)));
   afterEach(async () => sandbox.close());
 
   const activitiesFor = (clientSecret = sandbox.clientSecret) => {
@@ -144,13 +140,9 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
   }
 
   it('serves 50 concurrent getAccessToken calls with exactly one refresh', async () => {
-    await sandbox.close();
     // Tokens that live a minute, so the only refresh is the one the stale start forces.
-    sandbox = await startSandbox({
-      accessTokenTtlSeconds: 60,
-      rateLimit: false,
-      portalId: Math.floor(Math.random() * 1e9),
-    });
+    await sandbox.close();
+    sandbox = await openSandbox(60);
     const { activities } = activitiesFor();
     await withWorker(env, { activities }, async ({ taskQueue }) => {
       const portalId = newPortal();
@@ -180,13 +172,9 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
   });
 
   it("reuses a worker's cached token until the grant's refreshAt and asks the connection from then on", async () => {
-    await sandbox.close();
     // Minute-long tokens, so the connection's own clock stays far from the refresh instant the worker's clock reaches.
-    sandbox = await startSandbox({
-      accessTokenTtlSeconds: 60,
-      rateLimit: false,
-      portalId: Math.floor(Math.random() * 1e9),
-    });
+    await sandbox.close();
+    sandbox = await openSandbox(60);
     const { activities } = activitiesFor();
     await withWorker(env, { activities }, async ({ taskQueue }) => {
       const portalId = newPortal();
@@ -355,14 +343,10 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
   });
 
   it('keeps serving a token that still works while its refresh retries through an outage of the token endpoint', async () => {
-    await sandbox.close();
     // 30-second tokens: due for refresh after 15 s; when the first refresh attempt has failed (its activity tries
     // twice), more than the 10 s an outage grant lasts is left.
-    sandbox = await startSandbox({
-      accessTokenTtlSeconds: 30,
-      rateLimit: false,
-      portalId: Math.floor(Math.random() * 1e9),
-    });
+    await sandbox.close();
+    sandbox = await openSandbox(30);
     const { activities } = activitiesFor();
     await withWorker(env, { activities }, async ({ taskQueue }) => {
       const portalId = newPortal();
