@@ -26,6 +26,14 @@ export interface BenchOptions {
   temporal: 'memory' | 'file';
   /** With `--temporal file`: the SQLite pragmas, or undefined for the dev server's defaults of `npm start`. */
   sqlitePragmas?: Record<string, string>;
+  /** Environment the service under test starts with, on top of the bench's own (`--service-env`). */
+  serviceEnv: Record<string, string>;
+}
+
+function envEntry(value: string, previous: Record<string, string>): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at < 1) throw new InvalidArgumentError('must be NAME=value, e.g. LEADSYNC_WORKFLOW_CACHE_SIZE=250');
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }
 
 function pragmas(value: string, previous: Record<string, string> | undefined): Record<string, string> {
@@ -78,6 +86,7 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
       "with --temporal file: a pragma (repeatable), or none for SQLite's own",
       pragmas,
     )
+    .option('--service-env <NAME=value>', 'a setting of the service under test (repeatable)', envEntry, {})
     .parse(argv);
   const opts = program.opts<{
     scenario: ScenarioName[];
@@ -89,6 +98,7 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     idleLeads: number;
     temporal: string;
     sqlitePragma?: Record<string, string>;
+    serviceEnv: Record<string, string>;
   }>();
   if (opts.temporal !== 'memory' && opts.temporal !== 'file') program.error('--temporal must be memory or file');
   if (opts.idleLeads <= opts.idleBaseLeads) program.error('--idle-leads must be larger than --idle-base-leads');
@@ -102,5 +112,6 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     idleLeads: opts.idleLeads,
     temporal: opts.temporal === 'file' ? 'file' : 'memory',
     sqlitePragmas: opts.sqlitePragma,
+    serviceEnv: opts.serviceEnv,
   };
 }

@@ -28,7 +28,7 @@ interface RunContext {
 
 function runScenario(name: ScenarioName, ctx: RunContext): Promise<ScenarioResult> {
   const { options, temporalAddress, runId } = ctx;
-  const common = { temporalAddress, concurrency: options.concurrency };
+  const common = { temporalAddress, concurrency: options.concurrency, serviceEnv: options.serviceEnv };
   switch (name) {
     case 'temporal-ceiling':
       return runTemporalCeiling({ ...common, workflows: options.leads, activity: 'regular' });

@@ -40,6 +40,7 @@ const envSchema = z.object({
   LEADSYNC_DEDUPE_WINDOW_MS: int(7 * 86_400_000, 365 * 86_400_000).default(7 * 86_400_000),
   LEADSYNC_DEDUPE_MAX_IDS: int(1_000, 50_000).default(10_000),
   LEADSYNC_SHUTDOWN_GRACE_MS: int(0, 600_000).default(7_000),
+  LEADSYNC_WORKFLOW_CACHE_SIZE: int(2, 100_000).optional(),
   LEADSYNC_UPSERT_BATCH_WAIT_MS: int(0, 1_000).default(20),
   LEADSYNC_UPSERT_PACING_MS: int(0, 10_000).default(1_000),
   LEADSYNC_SANDBOX_PORT: int(0, 65535).default(8090),
@@ -82,6 +83,8 @@ export interface Config {
   /** How long, and how many, event ids each lead remembers to drop repeats. */
   dedupe: { windowMs: number; maxIds: number };
   shutdownGraceMs: number;
+  /** Workflows each worker keeps in memory between tasks (the SDK's `maxCachedWorkflows`); the SDK's default when unset. */
+  workflowCacheSize?: number;
   /** How long a write waits for other leads' writes to share a batch upsert; 0 sends each alone. */
   upsertBatchWaitMs: number;
   /** Under sustained load, partial batch upserts leave at most once per this long (per portal); 0 turns it off. */
@@ -144,6 +147,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     leadIdleTimeoutMs: env.LEADSYNC_LEAD_IDLE_TIMEOUT_MS,
     dedupe: { windowMs: env.LEADSYNC_DEDUPE_WINDOW_MS, maxIds: env.LEADSYNC_DEDUPE_MAX_IDS },
     shutdownGraceMs: env.LEADSYNC_SHUTDOWN_GRACE_MS,
+    workflowCacheSize: env.LEADSYNC_WORKFLOW_CACHE_SIZE,
     upsertBatchWaitMs: env.LEADSYNC_UPSERT_BATCH_WAIT_MS,
     upsertPacingMs: env.LEADSYNC_UPSERT_PACING_MS,
     sandboxPort: env.LEADSYNC_SANDBOX_PORT,

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       dataConverter,
       shutdownGraceMs: config.shutdownGraceMs,
+      workflowCacheSize: config.workflowCacheSize,
       portal,
       oauth,
     });

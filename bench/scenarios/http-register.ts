@@ -21,6 +21,8 @@ export interface HttpRegisterResult {
 export async function runHttpRegister(options: {
   temporalAddress: string;
   workflowBundle: { code: string };
+  /** Service settings under test (`--service-env`), e.g. LEADSYNC_WORKFLOW_CACHE_SIZE. */
+  serviceEnv: Record<string, string>;
   runId: string;
   leads: number;
   concurrency: number;
@@ -29,6 +31,7 @@ export async function runHttpRegister(options: {
     name: 'http-register',
     temporalAddress: options.temporalAddress,
     workflowBundle: options.workflowBundle,
+    env: options.serviceEnv,
     rateLimit: { max: 100_000, intervalMs: 10_000 },
   });
   try {

@@ -25,6 +25,8 @@ export interface HubSpotBudgetResult {
 export async function runHubSpotBudget(options: {
   temporalAddress: string;
   workflowBundle: { code: string };
+  /** Service settings under test (`--service-env`), e.g. LEADSYNC_WORKFLOW_CACHE_SIZE. */
+  serviceEnv: Record<string, string>;
   runId: string;
   leads: number;
   concurrency: number;
@@ -34,6 +36,7 @@ export async function runHubSpotBudget(options: {
     name: 'hubspot-budget',
     temporalAddress: options.temporalAddress,
     workflowBundle: options.workflowBundle,
+    env: options.serviceEnv,
     rateLimit: options.rate,
   });
   try {

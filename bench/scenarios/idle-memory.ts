@@ -42,6 +42,8 @@ const RSS_SAMPLES = 5;
 export async function runIdleMemory(options: {
   temporalAddress: string;
   workflowBundle: { code: string };
+  /** Service settings under test (`--service-env`), e.g. LEADSYNC_WORKFLOW_CACHE_SIZE. */
+  serviceEnv: Record<string, string>;
   runId: string;
   baseLeads: number;
   leads: number;
@@ -56,7 +58,10 @@ export async function runIdleMemory(options: {
   try {
     const bundlePath = path.join(dir, 'workflow-bundle.js');
     await writeFile(bundlePath, options.workflowBundle.code);
-    child = await forkServiceChild({ bundlePath, env: childEnv(options.temporalAddress, sandbox, dir) });
+    child = await forkServiceChild({
+      bundlePath,
+      env: { ...childEnv(options.temporalAddress, sandbox, dir), ...options.serviceEnv },
+    });
     const register = async (count: number, from: number) => {
       const emails = benchEmails('idle-memory', options.runId, count, from);
       await registerOverHttp({ httpUrl: child!.httpUrl, emails, concurrency: options.concurrency, lastname: 'idle' });

@@ -158,6 +158,7 @@ async function start(
     portal,
     oauth: oauthApi,
     shutdownGraceMs: config.shutdownGraceMs,
+    workflowCacheSize: config.workflowCacheSize,
     workflowBundle: overrides.workflowBundle,
   });
   const running = worker.run();

@@ -14,6 +14,7 @@ export interface ServiceWorkerOptions {
   portal: PortalSessions;
   oauth?: OAuthTokenApi;
   shutdownGraceMs: number;
+  workflowCacheSize?: number;
   /** A prebuilt bundle (tests bundle once per process); otherwise the workflows are bundled at start. */
   workflowBundle?: { code: string };
 }
@@ -29,6 +30,12 @@ export async function createServiceWorker(o: ServiceWorkerOptions): Promise<Work
     activities: createActivities({ portal: o.portal, oauth: o.oauth }),
     dataConverter: o.dataConverter,
     shutdownGraceTime: o.shutdownGraceMs,
+    ...(o.workflowCacheSize !== undefined
+      ? {
+          maxCachedWorkflows: o.workflowCacheSize,
+          maxConcurrentWorkflowTaskExecutions: Math.min(40, o.workflowCacheSize),
+        }
+      : {}),
     // Encryption grows payloads by a fixed amount; the server's own limit is the one that matters.
     disablePayloadErrorLimit: true,
   });

@@ -115,6 +115,9 @@ async function driveEveryOperation(sandbox: Sandbox, apiVersion: ApiVersion): Pr
     );
   }
 
+  // Account details (no spec here: the client's schema checks the answer).
+  assert.equal((await hs.account.details()).portalId, String(sandbox.portalId));
+
   // OAuth.
   const tokens = await hs.oauth.exchangeCode({
     code: sandbox.issueAuthorizationCode(REDIRECT_URI),
