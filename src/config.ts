@@ -38,9 +38,9 @@ const envSchema = z.object({
   LEADSYNC_DATA_DIR: optionalString,
   LEADSYNC_LEAD_IDLE_TIMEOUT_MS: int(1_000, 30 * 86_400_000).default(3_600_000),
   LEADSYNC_DEDUPE_WINDOW_MS: int(7 * 86_400_000, 365 * 86_400_000).default(7 * 86_400_000),
-  LEADSYNC_DEDUPE_MAX_IDS: int(1_000, 50_000).default(10_000),
+  LEADSYNC_DEDUPE_MAX_IDS: int(1_000, 20_000).default(10_000),
   LEADSYNC_SHUTDOWN_GRACE_MS: int(0, 600_000).default(7_000),
-  LEADSYNC_WORKFLOW_CACHE_SIZE: int(2, 100_000).optional(),
+  LEADSYNC_WORKFLOW_CACHE_SIZE: int(2, 100_000).default(100),
   LEADSYNC_UPSERT_BATCH_WAIT_MS: int(0, 1_000).default(20),
   LEADSYNC_UPSERT_PACING_MS: int(0, 10_000).default(1_000),
   LEADSYNC_SANDBOX_PORT: int(0, 65535).default(8090),
@@ -83,8 +83,11 @@ export interface Config {
   /** How long, and how many, event ids each lead remembers to drop repeats. */
   dedupe: { windowMs: number; maxIds: number };
   shutdownGraceMs: number;
-  /** Workflows each worker keeps in memory between tasks (the SDK's `maxCachedWorkflows`); the SDK's default when unset. */
-  workflowCacheSize?: number;
+  /**
+   * Workflows each worker keeps in memory between tasks (the SDK's `maxCachedWorkflows`). Leads stay open for life,
+   * so this, not the number of leads, bounds the worker's memory (about 0.4 MiB each, measured).
+   */
+  workflowCacheSize: number;
   /** How long a write waits for other leads' writes to share a batch upsert; 0 sends each alone. */
   upsertBatchWaitMs: number;
   /** Under sustained load, partial batch upserts leave at most once per this long (per portal); 0 turns it off. */

@@ -2,8 +2,11 @@ import type { UpsertInput, UpsertResult } from '../hubspot/contacts.js';
 import { systemClock, type Clock } from '../hubspot/rate-budget.js';
 
 export interface UpsertBatcherOptions {
-  /** Sends one batch upsert; gets 1 to `maxBatch` inputs with distinct emails. */
-  send(inputs: UpsertInput[]): Promise<UpsertResult[]>;
+  /**
+   * Sends one batch upsert; gets 1 to `maxBatch` inputs with distinct emails, and the moment (by `clock`) by which
+   * the send must be given up: `maxQueueMs` after the oldest of them was handed over.
+   */
+  send(inputs: UpsertInput[], limits: { deadline: number }): Promise<UpsertResult[]>;
   /** HubSpot's batch endpoints take at most 100 inputs. */
   maxBatch?: number;
   /** How long the first write of a batch waits for company. */
@@ -25,8 +28,9 @@ export interface UpsertBatcherOptions {
   /** Batches in flight at once (each may be waiting for the rate budget); the rest keep filling up meanwhile. */
   maxInFlight?: number;
   /**
-   * A write still queued after this long is failed (retryably) instead of sent: its activity may already have
-   * timed out and been retried, and sending it late could overwrite a newer write of the same lead.
+   * A write is given up (retryably) this long after it was handed over, whether it is still queued (then it is never
+   * sent) or on its way (the deadline given to `send`): its activity may already have timed out and been retried,
+   * and landing late could overwrite a newer write of the same lead.
    */
   maxQueueMs?: number;
   clock?: Clock;
@@ -96,7 +100,10 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
   const send = (batch: Waiting[]) => {
     inFlight++;
     options
-      .send(batch.map((w) => w.input))
+      .send(
+        batch.map((w) => w.input),
+        { deadline: Math.min(...batch.map((w) => w.since)) + maxQueueMs },
+      )
       .then(
         (results) =>
           batch.forEach((w, i) =>

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { createHubSpotClient, staticTokenProvider } from '../hubspot/index.js';
+import { createHubSpotClient, HubSpotError, staticTokenProvider } from '../hubspot/index.js';
 
 /**
  * The portal a static token (private app or service key) belongs to, from HubSpot's account details. When HubSpot
- * cannot be asked right now, the portal an earlier start learned is used; with neither, start-up stops and says why.
+ * cannot be asked right now (an outage, a rate limit), the portal an earlier start learned is used. A token HubSpot
+ * refuses, or no portal to fall back on, stops start-up with a message that says why: guessing could file the leads
+ * under another portal's ids.
  */
 export async function staticTokenPortal(
   hubspot: Config['hubspot'],
@@ -26,10 +28,13 @@ export async function staticTokenPortal(
     return portalId;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    const remembered = await readFile(portalFile, 'utf8').then(
-      (s) => s.trim() || undefined,
-      () => undefined,
-    );
+    const transient = err instanceof HubSpotError && err.retryable;
+    const remembered = transient
+      ? await readFile(portalFile, 'utf8').then(
+          (s) => s.trim() || undefined,
+          () => undefined,
+        )
+      : undefined;
     if (remembered) {
       logger.warn(
         { reason, portalId: remembered },

@@ -24,12 +24,12 @@ export function isFresh(grant: { refreshAt: number }, now: number): boolean {
   return now < grant.refreshAt;
 }
 
-/** While refreshes keep failing, a token that still works is handed out for this long at a time. */
+/** While its refresh runs or keeps failing, a stale token that still works is handed out for this long at a time. */
 export const OUTAGE_GRANT_MS = 10_000;
 
 /**
- * Until when a stale token may still be handed out while its refresh retries through an outage of HubSpot's token
- * endpoint: a short while, so callers ask again soon, and never past the moment it would expire in their hands.
+ * Until when a stale token may still be handed out while its refresh runs, or retries through an outage of HubSpot's
+ * token endpoint: a short while, so callers ask again soon, and never past the moment it would expire in their hands.
  * Undefined when it is too close to expiry for that.
  */
 export function outageGrantUntil(lifetime: { expiresAt: number }, now: number): number | undefined {

@@ -184,14 +184,14 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
     return due === undefined || !isFresh({ refreshAt: due }, Date.now());
   };
 
-  /** While a refresh retries through an outage, the instant until which the current token may still serve. */
-  const outageGrant = () =>
-    s.tokens && s.consecutiveFailures > 0 ? outageGrantUntil(s.tokens, Date.now()) : undefined;
+  /** While its refresh runs (or retries through an outage), until when a stale token that still works may serve. */
+  const staleGrant = () => (s.tokens ? outageGrantUntil(s.tokens, Date.now()) : undefined);
 
   const grant = (): AccessTokenGrant => {
     requireUsable();
     const t = s.tokens!;
-    return { accessToken: t.accessToken, expiresAt: t.expiresAt, refreshAt: stale() ? outageGrant()! : dueAt()! };
+    const due = dueAt()!;
+    return { accessToken: t.accessToken, expiresAt: t.expiresAt, refreshAt: stale() ? (staleGrant() ?? due) : due };
   };
 
   setHandler(connectionStatusQuery, status);
@@ -199,9 +199,10 @@ export async function hubspotConnection(input: ConnectionInput): Promise<void> {
   setHandler(getAccessTokenUpdate, async () => {
     requireUsable();
     if (!stale()) return grant();
+    // A stale token that still has a while to live keeps serving while the refresh runs, so a slow or failing token
+    // endpoint never holds up HubSpot calls; only a token about to expire makes callers wait for the new one.
     void refreshIfStale();
-    // The first refresh attempt is waited for; once it has failed, a token that still works keeps serving.
-    await condition(() => !stale() || outageGrant() !== undefined || s.state === 'needs_reauth');
+    await condition(() => !stale() || staleGrant() !== undefined || s.state === 'needs_reauth');
     return grant();
   });
 

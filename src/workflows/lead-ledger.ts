@@ -50,7 +50,20 @@ export type Acceptance = 'queued' | 'duplicate' | 'malformed';
 
 const EVENT_KINDS: readonly string[] = ['register', 'update', 'unsubscribe', 'resubscribe', 'delete', 'resync'];
 const MAX_FAILED = 200;
+/**
+ * Failed events travel in the record from run to run, and a continue-as-new input must stay under the server's
+ * 2 MiB payload limit: they are also bounded by their size, the oldest dropped first.
+ */
+const MAX_FAILED_BYTES = 512 * 1024;
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Signals can be sent by hand (the UI, the CLI): anything the ledger could trip over is refused at the door. */
+function isWellFormed(event: LeadEvent | undefined): event is LeadEvent {
+  if (!event || typeof event.eventId !== 'string' || !EVENT_KINDS.includes(event.kind)) return false;
+  if (!isWrite(event)) return true;
+  const { properties } = event as { properties?: unknown };
+  return typeof properties === 'object' && properties !== null && !Array.isArray(properties);
+}
 
 function isWrite(event: LeadEvent): event is WriteEvent {
   return event.kind === 'register' || event.kind === 'update';
@@ -70,7 +83,10 @@ export class LeadLedger {
   private current: { step: Step; entries: QueuedEvent[] } | undefined;
   private forgotten = false;
 
-  private constructor(record: LeadRecord, options: LedgerOptions) {
+  private constructor(
+    record: LeadRecord,
+    private readonly options: LedgerOptions,
+  ) {
     this.record = record;
     this.memory = new EventMemory({ ...DEFAULT_EVENT_MEMORY, ...options.memory }, record.seen);
     this.maxFailed = options.maxFailed ?? MAX_FAILED;
@@ -103,7 +119,7 @@ export class LeadLedger {
 
   /** Takes an event from the backend (or an operator) into the queue, unless it is malformed or a repeat. */
   accept(event: LeadEvent, now: number): Acceptance {
-    if (!event || typeof event.eventId !== 'string' || !EVENT_KINDS.includes(event.kind)) return 'malformed';
+    if (!isWellFormed(event)) return 'malformed';
     if (this.memory.has(event.eventId)) return 'duplicate';
     this.memory.add(event.eventId, now);
     this.record.queue.push({ event: { ...event, seq: ++this.record.sequence } });
@@ -141,11 +157,11 @@ export class LeadLedger {
       // Forgotten means forgotten: nothing queued before a delete comes back through a replay.
       const entries = run.filter((e) => !e.replay || (e.event.seq ?? 0) > this.record.deletedAtSeq);
       const step = entries.length > 0 ? this.stepFor(entries) : undefined;
+      this.record.processedEvents += step ? run.length - entries.length : run.length;
       if (step) {
         this.current = { step, entries };
         return step;
       }
-      this.record.processedEvents += run.length;
       this.touch(now);
     }
     return undefined;
@@ -206,6 +222,9 @@ export class LeadLedger {
       this.record.failed.push({ event, errorType: failure.errorType, message: failure.message, failedAt: iso(now) });
     }
     this.record.failed.splice(0, Math.max(0, this.record.failed.length - this.maxFailed));
+    while (this.record.failed.length > 1 && JSON.stringify(this.record.failed).length > MAX_FAILED_BYTES) {
+      this.record.failed.shift();
+    }
     this.record.processedEvents += current.entries.length;
     this.touch(now);
   }
@@ -247,10 +266,20 @@ export class LeadLedger {
     };
   }
 
+  /**
+   * After a confirmed GDPR delete, the events queued behind it belong to a new lead with the same address: a fresh
+   * ledger that has seen only them, as if the address had never been known.
+   */
+  successor(now: number): LeadLedger {
+    const next = LeadLedger.create({ email: this.record.email, portalId: this.record.portalId, now }, this.options);
+    for (const { event } of this.record.queue) next.accept(event, now);
+    return next;
+  }
+
   /** What the next run starts from. The step in flight, if any, goes first in its queue. */
   snapshot(): LeadRecord {
     const queue = [...(this.current?.entries ?? []), ...this.record.queue];
-    return copy({ ...this.record, queue, seen: this.memory.snapshot() });
+    return copy({ ...this.record, queue: compacted(queue), seen: this.memory.snapshot() });
   }
 
   /** A run of consecutive property writes folds into one (later values win); anything else goes alone. */
@@ -319,6 +348,10 @@ export class LeadLedger {
     r.writtenAt = {};
     r.deletedAtSeq = seq;
     r.failed = r.failed.filter((f) => (f.event.seq ?? 0) > seq);
+    // Replays queued while the delete was in flight are older than it: they go too, with their personal data.
+    const stale = r.queue.filter((e) => e.replay && (e.event.seq ?? 0) <= seq);
+    r.queue = r.queue.filter((e) => !stale.includes(e));
+    r.processedEvents += stale.length;
     this.forgotten = true;
   }
 
@@ -332,6 +365,31 @@ export class LeadLedger {
   private touch(now: number): void {
     this.record.updatedAt = iso(now);
   }
+}
+
+/** Past this size a queue carried to the next run is compacted, so the continue-as-new input stays well under 2 MiB. */
+const COMPACT_QUEUE_BYTES = 256 * 1024;
+
+/**
+ * A long queue (a lead parked for days while updates kept coming) is carried with each run of consecutive plain
+ * property writes merged into one event, later values winning: what folding would send anyway. The merged event
+ * keeps the newest event's id and arrival number; if HubSpot then rejects it, it fails as one event.
+ */
+function compacted(queue: QueuedEvent[]): QueuedEvent[] {
+  if (JSON.stringify(queue).length <= COMPACT_QUEUE_BYTES) return queue;
+  const out: QueuedEvent[] = [];
+  for (const entry of queue) {
+    const last = out.at(-1);
+    const plain = (e: QueuedEvent | undefined): e is QueuedEvent & { event: WriteEvent } =>
+      e !== undefined && isWrite(e.event) && !e.replay && !e.alone;
+    if (plain(last) && plain(entry)) {
+      const kind = last.event.kind === 'register' || entry.event.kind === 'register' ? 'register' : 'update';
+      last.event = { ...entry.event, kind, properties: { ...last.event.properties, ...entry.event.properties } };
+    } else {
+      out.push({ ...entry });
+    }
+  }
+  return out;
 }
 
 /** A deep copy of plain JSON data (the workflow sandbox has no structuredClone). */

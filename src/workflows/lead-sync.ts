@@ -139,7 +139,9 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
   }
   await condition(allHandlersFinished);
   // Events that arrived behind the delete belong to a new lead with the same address: a fresh run takes them.
-  if (ledger.hasWork()) return continueWith({});
+  if (ledger.hasWork()) {
+    return continueAsNew<typeof leadSync>({ ...input, idle: false, carried: ledger.successor(Date.now()).snapshot() });
+  }
   return { deleted: true, processedEvents: ledger.view(false).processedEvents };
 }
 

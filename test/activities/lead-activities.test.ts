@@ -61,7 +61,7 @@ describe('lead activities over the real HubSpot client and the sandbox', () => {
     );
   });
 
-  it('when HubSpot rejects a whole batch, sends each lead alone so only the bad one fails', async () => {
+  it('when HubSpot rejects a whole batch, splits it until only the bad lead fails, in a few calls', async () => {
     const activities = createLeadActivities({ portal: sessions(50) });
     sandbox.faults.failNext({
       route: 'contacts.batchUpsert',
@@ -96,5 +96,27 @@ describe('lead activities over the real HubSpot client and the sandbox', () => {
     assert.ok(sandbox.contacts.byEmail('good-1@example.com'));
     assert.ok(sandbox.contacts.byEmail('good-2@example.com'));
     assert.equal(sandbox.contacts.byEmail('bad@example.com'), undefined);
+  });
+
+  it('finds one bad lead among 16 in at most 1 + 2 × log2(16) batch calls, not one per lead', async () => {
+    const activities = createLeadActivities({ portal: sessions(50) });
+    const before = sandbox.counters().requestsByRoute['contacts.batchUpsert'] ?? 0;
+    const env = new MockActivityEnvironment();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 16 }, (_, i) => {
+        const properties: Record<string, string> = i === 11 ? { no_such_property: 'x' } : { firstname: `S${i}` };
+        return env.run((input: Parameters<typeof activities.upsertContact>[0]) => activities.upsertContact(input), {
+          portalId: portal.portalId,
+          email: `split-${i}@example.com`,
+          properties,
+        });
+      }),
+    );
+    assert.deepEqual(
+      outcomes.map((o, i) => [i, o.status]).filter(([, status]) => status === 'rejected'),
+      [[11, 'rejected']],
+    );
+    const calls = (sandbox.counters().requestsByRoute['contacts.batchUpsert'] ?? 0) - before;
+    assert.ok(calls <= 9, `${calls} batch calls`);
   });
 });

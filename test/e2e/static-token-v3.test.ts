@@ -180,23 +180,27 @@ describe('a static token without HUBSPOT_PORTAL_ID', () => {
     }
   });
 
-  it('with a token HubSpot rejects, uses the portal an earlier start learned, and stops with a clear message when there is none', async () => {
+  it('through an outage of HubSpot uses the portal an earlier start learned; a rejected token stops start-up and says why', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leadsync-portal-'));
     try {
       const taskQueue = `static-${randomUUID()}`;
       await (await startTestService(config(sandbox.staticToken, dataDir, taskQueue))).stop();
-      const remembered = await startTestService(config('pat-na1-rejected-token', dataDir, taskQueue));
+      sandbox.faults.failNext({ route: 'accountInfo.details', status: 503 });
+      const remembered = await startTestService(config(sandbox.staticToken, dataDir, taskQueue));
       assert.equal(remembered.portalId(), String(sandbox.portalId));
       await remembered.stop();
+      assert.equal(sandbox.counters().injectedErrors, 1, 'the outage was met');
+      for (const dir of [dataDir, undefined]) {
+        await assert.rejects(
+          startTestService(config('pat-na1-rejected-token', dir, taskQueue)),
+          (err: Error) =>
+            /could not learn which portal HUBSPOT_ACCESS_TOKEN belongs to/.test(err.message) &&
+            /HUBSPOT_PORTAL_ID/.test(err.message) &&
+            !err.message.includes('pat-na1-rejected-token'),
+        );
+      }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-    await assert.rejects(
-      startTestService(config('pat-na1-rejected-token')),
-      (err: Error) =>
-        /could not learn which portal HUBSPOT_ACCESS_TOKEN belongs to/.test(err.message) &&
-        /HUBSPOT_PORTAL_ID/.test(err.message) &&
-        !err.message.includes('pat-na1-rejected-token'),
-    );
   });
 });

@@ -9,10 +9,10 @@ const resultsFor = (inputs: UpsertInput[]): UpsertResult[] =>
 
 /** A `send` the test answers by hand, so what is in flight at any moment is known exactly. */
 function controlledSend() {
-  const calls: Array<{ inputs: UpsertInput[]; answer(): void; fail(err: Error): void }> = [];
-  const send = (inputs: UpsertInput[]) =>
+  const calls: Array<{ inputs: UpsertInput[]; deadline: number; answer(): void; fail(err: Error): void }> = [];
+  const send = (inputs: UpsertInput[], { deadline }: { deadline: number }) =>
     new Promise<UpsertResult[]>((resolve, reject) => {
-      calls.push({ inputs, answer: () => resolve(resultsFor(inputs)), fail: reject });
+      calls.push({ inputs, deadline, answer: () => resolve(resultsFor(inputs)), fail: reject });
     });
   return { calls, send };
 }
@@ -226,6 +226,26 @@ describe('upsert batcher', () => {
     await blocking;
     await assert.rejects(stale, StaleWriteError);
     assert.equal(calls.length, 1, 'the stale write is never sent');
+  });
+
+  it('gives a send the deadline of its oldest write, counted from when that write was handed over', async () => {
+    const clock = fakeClock();
+    const { calls, send } = controlledSend();
+    const batcher = createUpsertBatcher({ send, clock, maxWaitMs: 0, maxInFlight: 1, maxQueueMs: 5_000 });
+    const start = clock.now();
+    const first = batcher.upsert(input('a@x.com'));
+    await flush();
+    await clock.advance(3_000);
+    const queued = [batcher.upsert(input('b@x.com')), batcher.upsert(input('c@x.com'))];
+    await clock.advance(1_000);
+    calls[0]!.answer();
+    await first;
+    await flush();
+    assert.equal(calls[0]!.deadline, start + 5_000);
+    assert.equal(calls[1]!.inputs.length, 2);
+    assert.equal(calls[1]!.deadline, start + 3_000 + 5_000, 'not a fresh allowance at the moment it is sent');
+    calls[1]!.answer();
+    await Promise.all(queued);
   });
 
   it('fails a write retryably when pacing held it past maxQueueMs', async () => {

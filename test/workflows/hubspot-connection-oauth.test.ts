@@ -343,10 +343,10 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
   });
 
   it('keeps serving a token that still works while its refresh retries through an outage of the token endpoint', async () => {
-    // 30-second tokens: due for refresh after 15 s; when the first refresh attempt has failed (its activity tries
-    // twice), more than the 10 s an outage grant lasts is left.
+    // 40-second tokens: due for refresh after 20 s. Once the first refresh attempt has failed (its activity tries
+    // twice), more than the 10 s an outage grant lasts is left, with room to spare on a loaded machine.
     await sandbox.close();
-    sandbox = await openSandbox(30);
+    sandbox = await openSandbox(40);
     const { activities } = activitiesFor();
     await withWorker(env, { activities }, async ({ taskQueue }) => {
       const portalId = newPortal();

@@ -231,9 +231,87 @@ describe('lead ledger (pure bookkeeping, no server)', () => {
     ledger.accept(ev({ kind: 'delete' }, 'r-del'), T0);
     assert.equal(ledger.next(T0)?.kind, 'delete');
     ledger.retryFailed(undefined, T0);
+    assert.equal(ledger.view(false).pending.length, 2);
     ledger.succeeded({ kind: 'delete' }, T0);
-    assert.equal(ledger.next(T0), undefined, 'the replay was older than the delete');
+    assert.equal(ledger.hasWork(), false, 'the replay was older than the delete: nothing keeps the lead alive');
+    assert.equal(ledger.next(T0), undefined);
+    assert.doesNotMatch(JSON.stringify(ledger.snapshot().queue), /phone/);
     assert.equal(ledger.view(false).processedEvents, 3);
+  });
+
+  it('after a delete, the events queued behind it start a new lead that has seen only them', () => {
+    const ledger = fresh();
+    ledger.accept(ev({ kind: 'register', properties: { firstname: 'Old' } }, 'signup:ada'), T0);
+    ledger.accept(ev({ kind: 'unsubscribe' }), T0);
+    drain(ledger);
+    ledger.accept(ev({ kind: 'delete' }), T0);
+    assert.equal(ledger.next(T0)?.kind, 'delete');
+    // The same sign-up id again, for a sign-up after the deletion, arriving while the delete is in flight.
+    assert.equal(
+      ledger.accept(ev({ kind: 'register', properties: { lastname: 'New' } }, 'signup:ada'), T0),
+      'duplicate',
+    );
+    ledger.accept(ev({ kind: 'register', properties: { lastname: 'New' } }, 'signup:ada:2'), T0);
+    ledger.succeeded({ kind: 'delete' }, T0);
+    const next = ledger.successor(T0 + 1);
+    const view = next.view(false);
+    assert.equal(view.processedEvents, 0);
+    assert.deepEqual(view.properties, {});
+    assert.deepEqual(view.subscription, { unsubscribedFromAll: false, unsubscribed: [] });
+    assert.equal(view.deleted, false);
+    assert.equal(next.snapshot().seen.ids.length, 1, 'only the queued event is remembered');
+    assert.equal(next.accept(ev({ kind: 'register', properties: {} }, 'signup:ada'), T0), 'queued');
+    assert.deepEqual(
+      drain(next).map((s) => s.kind === 'write' && s.properties),
+      [{ lastname: 'New' }],
+    );
+  });
+
+  it('refuses a hand-sent write without properties instead of tripping over it', () => {
+    const ledger = fresh();
+    assert.equal(ledger.accept({ kind: 'update', eventId: 'h-1', email } as unknown as LeadEvent, T0), 'malformed');
+    assert.equal(
+      ledger.accept({ kind: 'register', eventId: 'h-2', email, properties: ['x'] } as unknown as LeadEvent, T0),
+      'malformed',
+    );
+    assert.equal(ledger.hasWork(), false);
+  });
+
+  it('bounds the failed events it carries by size as well as count', () => {
+    const ledger = fresh();
+    const big = 'x'.repeat(60_000);
+    for (let i = 0; i < 20; i++) {
+      ledger.accept(update({ notes: big }, `big-${i}`), T0);
+      ledger.next(T0);
+      ledger.failed({ errorType: 'HubSpotValidation', message: 'too long' }, T0);
+    }
+    const failed = ledger.view(false).failed;
+    assert.ok(failed.length < 20 && failed.length >= 5, `${failed.length} kept`);
+    assert.equal(failed.at(-1)?.event.eventId, 'big-19', 'the newest are kept');
+    assert.ok(JSON.stringify(ledger.snapshot()).length < 600 * 1024);
+  });
+
+  it('compacts a long queue it carries to the next run, keeping what folding would send', () => {
+    const ledger = fresh();
+    ledger.accept(ev({ kind: 'register', properties: { firstname: 'Q' } }, 'q-0'), T0);
+    ledger.accept(ev({ kind: 'unsubscribe' }, 'q-u'), T0);
+    for (let i = 1; i <= 40; i++) ledger.accept(update({ notes: `${i}`.padEnd(10_000, '.') }, `q-${i}`), T0);
+    const carried = ledger.snapshot();
+    assert.ok(JSON.stringify(carried).length < 100 * 1024, `${JSON.stringify(carried).length} bytes carried`);
+    assert.deepEqual(
+      carried.queue.map((e) => e.event.kind),
+      ['register', 'unsubscribe', 'update'],
+    );
+    const next = LeadLedger.restore(carried);
+    assert.equal(next.accept(update({ notes: 'again' }, 'q-7'), T0), 'duplicate', 'every merged id is still known');
+    const steps = drain(next);
+    const last = steps.at(-1)!;
+    assert.equal(last.kind === 'write' && String(last.properties.notes).startsWith('40.'), true);
+    // A short queue is carried as it is.
+    const small = fresh();
+    small.accept(update({ a: '1' }), T0);
+    small.accept(update({ b: '2' }), T0);
+    assert.equal(small.snapshot().queue.length, 2);
   });
 
   it('a resync of a lead HubSpot never had needs no call; of a known lead it carries the last state', () => {
