@@ -42,7 +42,7 @@ const envSchema = z.object({
   LEADSYNC_SHUTDOWN_GRACE_MS: int(0, 600_000).default(7_000),
   LEADSYNC_WORKFLOW_CACHE_SIZE: int(2, 100_000).default(100),
   LEADSYNC_UPSERT_BATCH_WAIT_MS: int(0, 1_000).default(20),
-  LEADSYNC_UPSERT_PACING_MS: int(0, 10_000).default(1_000),
+  LEADSYNC_UPSERT_PACING_MS: int(0, 10_000).optional(),
   LEADSYNC_SANDBOX_PORT: int(0, 65535).default(8090),
   LEADSYNC_PUBLIC_URL: optionalString.pipe(z.url().optional()),
   LEADSYNC_LOG_PRETTY: bool,
@@ -90,8 +90,11 @@ export interface Config {
   workflowCacheSize: number;
   /** How long a write waits for other leads' writes to share a batch upsert; 0 sends each alone. */
   upsertBatchWaitMs: number;
-  /** Under sustained load, partial batch upserts leave at most once per this long (per portal); 0 turns it off. */
-  upsertPacingMs: number;
+  /**
+   * Under sustained load, partial batch upserts leave at most once per this long (per portal); 0 turns it off.
+   * Unset: one per tenth of the portal's rate limit.
+   */
+  upsertPacingMs?: number;
   sandboxPort: number;
   publicUrl?: string;
   port: number;

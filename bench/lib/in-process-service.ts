@@ -33,6 +33,10 @@ export async function startBenchService(options: {
     LEADSYNC_DATA_DIR: dataDir,
     LEADSYNC_ENCRYPTION_KEY: generateKeyString(),
     LOG_LEVEL: 'error',
+    // The service's own budget is the sandbox's limit, as an operator sets it for their portal.
+    HUBSPOT_RATE_LIMIT: String(
+      Math.min(10_000, Math.round((options.rateLimit.max * 10_000) / options.rateLimit.intervalMs)),
+    ),
     ...options.env,
   });
   let service: RunningService;

@@ -32,7 +32,10 @@ export interface PortalSessionOptions {
   rateLimit?: number;
   /** Coalescing window for batch upserts across leads; 0 sends each write alone. */
   upsertBatchWaitMs?: number;
-  /** Under sustained load, partial batches leave at most once per this long; 0 turns the pacing off. */
+  /**
+   * Under sustained load, partial batches leave at most once per this long; 0 turns the pacing off. By default one
+   * per tenth of the portal's budget: 1 s at HubSpot's 100 calls / 10 s.
+   */
   upsertPacingMs?: number;
   logger?: HubSpotLogger;
 }
@@ -68,8 +71,16 @@ function createPortalSession(portalId: string, options: PortalSessionOptions): P
     logger: options.logger,
   });
   const base = { portalId, contacts: hubspot.contacts, subscriptions: hubspot.subscriptions, tokens, budget };
-  return {
-    ...base,
-    upsert: createBatchWrites(base, { batchWaitMs: options.upsertBatchWaitMs, pacingMs: options.upsertPacingMs }),
-  };
+  const pacingMs = options.upsertPacingMs ?? writePacingMs(budget);
+  return { ...base, upsert: createBatchWrites(base, { batchWaitMs: options.upsertBatchWaitMs, pacingMs }) };
+}
+
+/**
+ * The portal's 10-second limit is shared with everything else the customer runs against HubSpot, so under sustained
+ * load partial batch upserts take at most a tenth of it (full batches of 100 still leave at once): one per second at
+ * HubSpot's usual 100 calls / 10 s, proportionally more often on a portal with a higher limit.
+ */
+export function writePacingMs(budget: RateBudget): number {
+  const { max, intervalMs } = budget.state('api');
+  return Math.max(1, Math.round((intervalMs * 10) / max));
 }
