@@ -48,7 +48,16 @@ async function main(): Promise<number> {
     return await new Promise<number>((resolve) => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', '--test', `--test-concurrency=${opts.concurrency}`, '--test-reporter=spec', ...files],
+        [
+          '--import',
+          'tsx',
+          '--test',
+          `--test-concurrency=${opts.concurrency}`,
+          // A test that hangs fails after this long instead of holding the whole run (and CI) until it is killed.
+          '--test-timeout=300000',
+          '--test-reporter=spec',
+          ...files,
+        ],
         {
           stdio: 'inherit',
           env: { ...process.env, ...(server ? { LEADSYNC_TEST_TEMPORAL_ADDRESS: server.address } : {}) },
