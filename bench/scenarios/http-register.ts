@@ -1,3 +1,4 @@
+import type { ServiceScenarioOptions } from '../lib/service-scenario.js';
 import { benchEmails, registerOverHttp } from '../lib/http-load.js';
 import { startBenchService } from '../lib/in-process-service.js';
 import { mib, PeakRss } from '../lib/memory.js';
@@ -18,15 +19,7 @@ export interface HttpRegisterResult {
 }
 
 /** New leads through the HTTP API into HubSpot (the sandbox, its rate limit out of the way), end to end. */
-export async function runHttpRegister(options: {
-  temporalAddress: string;
-  workflowBundle: { code: string };
-  /** Service settings under test (`--service-env`), e.g. LEADSYNC_WORKFLOW_CACHE_SIZE. */
-  serviceEnv: Record<string, string>;
-  runId: string;
-  leads: number;
-  concurrency: number;
-}): Promise<HttpRegisterResult> {
+export async function runHttpRegister(options: ServiceScenarioOptions): Promise<HttpRegisterResult> {
   const service = await startBenchService({
     name: 'http-register',
     temporalAddress: options.temporalAddress,

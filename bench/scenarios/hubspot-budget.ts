@@ -1,3 +1,4 @@
+import type { ServiceScenarioOptions } from '../lib/service-scenario.js';
 import { burstLimitedCalls, CallSampler } from '../lib/call-sampler.js';
 import { benchEmails, registerOverHttp } from '../lib/http-load.js';
 import { startBenchService } from '../lib/in-process-service.js';
@@ -22,16 +23,11 @@ export interface HubSpotBudgetResult {
 }
 
 /** How much of HubSpot's burst budget registering leads spends, against a sandbox enforcing the limit. */
-export async function runHubSpotBudget(options: {
-  temporalAddress: string;
-  workflowBundle: { code: string };
-  /** Service settings under test (`--service-env`), e.g. LEADSYNC_WORKFLOW_CACHE_SIZE. */
-  serviceEnv: Record<string, string>;
-  runId: string;
-  leads: number;
-  concurrency: number;
-  rate: RateLimit;
-}): Promise<HubSpotBudgetResult> {
+export async function runHubSpotBudget(
+  options: ServiceScenarioOptions & {
+    rate: RateLimit;
+  },
+): Promise<HubSpotBudgetResult> {
   const service = await startBenchService({
     name: 'hubspot-budget',
     temporalAddress: options.temporalAddress,

@@ -1,3 +1,4 @@
+import type { ServiceScenarioOptions } from '../lib/service-scenario.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -39,16 +40,12 @@ const RSS_SAMPLES = 5;
  * The service's RSS with few and with many idle leads (registered, synced, nothing more to do). The service
  * runs in a child process and reaches a sandbox in this process, so the child's RSS is the service's own.
  */
-export async function runIdleMemory(options: {
-  temporalAddress: string;
-  workflowBundle: { code: string };
-  /** Service settings under test (`--service-env`), e.g. LEADSYNC_WORKFLOW_CACHE_SIZE. */
-  serviceEnv: Record<string, string>;
-  runId: string;
-  baseLeads: number;
-  leads: number;
-  concurrency: number;
-}): Promise<IdleMemoryResult> {
+export async function runIdleMemory(
+  options: ServiceScenarioOptions & {
+    /** Idle leads at the first sample; `leads` at the second. */
+    baseLeads: number;
+  },
+): Promise<IdleMemoryResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'leadsync-bench-idle-'));
   const sandbox = await startSandbox({
     rateLimit: { max: 100_000, intervalMs: 10_000 },

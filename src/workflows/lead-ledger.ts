@@ -377,11 +377,11 @@ const COMPACT_QUEUE_BYTES = 256 * 1024;
  */
 function compacted(queue: QueuedEvent[]): QueuedEvent[] {
   if (JSON.stringify(queue).length <= COMPACT_QUEUE_BYTES) return queue;
+  const plain = (e: QueuedEvent | undefined): e is QueuedEvent & { event: WriteEvent } =>
+    e !== undefined && isWrite(e.event) && !e.replay && !e.alone;
   const out: QueuedEvent[] = [];
   for (const entry of queue) {
     const last = out.at(-1);
-    const plain = (e: QueuedEvent | undefined): e is QueuedEvent & { event: WriteEvent } =>
-      e !== undefined && isWrite(e.event) && !e.replay && !e.alone;
     if (plain(last) && plain(entry)) {
       const kind = last.event.kind === 'register' || entry.event.kind === 'register' ? 'register' : 'update';
       last.event = { ...entry.event, kind, properties: { ...last.event.properties, ...entry.event.properties } };

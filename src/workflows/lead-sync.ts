@@ -114,10 +114,11 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
     parked = false;
   };
 
-  const continueWith = (extra: Partial<LeadSyncInput>) =>
-    condition(allHandlersFinished).then(() =>
-      continueAsNew<typeof leadSync>({ ...input, idle: false, ...extra, carried: ledger.snapshot() }),
-    );
+  /** The next run of this workflow, starting from `from`'s record. */
+  const continueFrom = async (from: LeadLedger, idle = false): Promise<never> => {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof leadSync>({ ...input, idle, carried: from.snapshot() });
+  };
 
   let idle = input.idle ?? false;
   publish();
@@ -128,20 +129,18 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
       const outcome = await perform(step);
       publish();
       if (ledger.wasForgotten) break;
-      if (outcome === 'requeued' || historyTooLong()) return continueWith({});
+      if (outcome === 'requeued' || historyTooLong()) return continueFrom(ledger);
       continue;
     }
-    if (historyTooLong()) return continueWith({});
+    if (historyTooLong()) return continueFrom(ledger);
     const wake = () => ledger.hasWork() || historyTooLong();
     // An idle run waits without a timer: a lead quiet for a year costs nothing until its next event.
     if (idle) await condition(wake);
-    else if (!(await condition(wake, input.idleTimeoutMs ?? DEFAULT_IDLE_MS))) return continueWith({ idle: true });
+    else if (!(await condition(wake, input.idleTimeoutMs ?? DEFAULT_IDLE_MS))) return continueFrom(ledger, true);
   }
   await condition(allHandlersFinished);
   // Events that arrived behind the delete belong to a new lead with the same address: a fresh run takes them.
-  if (ledger.hasWork()) {
-    return continueAsNew<typeof leadSync>({ ...input, idle: false, carried: ledger.successor(Date.now()).snapshot() });
-  }
+  if (ledger.hasWork()) return continueFrom(ledger.successor(Date.now()));
   return { deleted: true, processedEvents: ledger.view(false).processedEvents };
 }
 
