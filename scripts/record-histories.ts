@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   if (cli.executable.type !== 'existing-path') throw new Error('no Temporal CLI binary to export histories with');
   const cliPath = cli.executable.path;
   const saveRuns = (workflowId: string, name: string) => save(client, cliPath, server.address, workflowId, name);
-  const fake = standInActivities();
+  const fake = standInActivities(client);
   let tokenNumber = 0;
   const activities = {
     ...fake.activities,

@@ -45,6 +45,20 @@ const envSchema = z.object({
   LEADSYNC_UPSERT_PACING_MS: int(0, 10_000).optional(),
   LEADSYNC_SANDBOX_PORT: int(0, 65535).default(8090),
   LEADSYNC_PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  LEADSYNC_BACKEND_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  LEADSYNC_BACKEND_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LEADSYNC_BACKEND_WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  LEADSYNC_HUBSPOT_POLL_INTERVAL_MS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    int(0, 86_400_000).optional(),
+  ),
+  LEADSYNC_HUBSPOT_POLL_SETTLE_MS: int(0, 600_000).default(10_000),
+  LEADSYNC_HUBSPOT_POLL_PROPERTIES: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*(\s*,\s*[a-z][a-z0-9_]*)*$/, 'must be a comma-separated list of HubSpot property names')
+      .optional(),
+  ),
   LEADSYNC_LOG_PRETTY: bool,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   PORT: int(0, 65535).default(3000),
@@ -97,6 +111,13 @@ export interface Config {
   upsertPacingMs?: number;
   sandboxPort: number;
   publicUrl?: string;
+  /** Where changes made inside HubSpot are delivered, signed; unset: nobody is told. */
+  backendWebhook?: { url: string; secret: string; timeoutMs: number };
+  /**
+   * Polling HubSpot for changes where there are no webhooks. `intervalMs` 0 is off; unset means the mode's default
+   * (on, every minute, for static tokens, which have no webhooks; off for OAuth apps).
+   */
+  poll: { intervalMs?: number; settleMs: number; properties: string[] };
   port: number;
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
 }
@@ -107,6 +128,20 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** What a poll reports of each changed contact unless LEADSYNC_HUBSPOT_POLL_PROPERTIES says otherwise. */
+const DEFAULT_POLL_PROPERTIES = [
+  'email',
+  'firstname',
+  'lastname',
+  'phone',
+  'company',
+  'website',
+  'jobtitle',
+  'lifecyclestage',
+  'hs_lead_status',
+  'hs_email_optout',
+];
 
 const DEFAULT_SCOPES = [
   'crm.objects.contacts.read',
@@ -127,6 +162,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const env = parsed.success ? parsed.data : undefined;
   const credentials = env ? credentialsFrom(env, problems) : undefined;
+  if (env && Boolean(env.LEADSYNC_BACKEND_WEBHOOK_URL) !== Boolean(env.LEADSYNC_BACKEND_WEBHOOK_SECRET)) {
+    problems.push(
+      env.LEADSYNC_BACKEND_WEBHOOK_URL
+        ? 'LEADSYNC_BACKEND_WEBHOOK_SECRET: required with LEADSYNC_BACKEND_WEBHOOK_URL (deliveries are always signed)'
+        : 'LEADSYNC_BACKEND_WEBHOOK_URL: required with LEADSYNC_BACKEND_WEBHOOK_SECRET',
+    );
+  }
   if (!env || !credentials || problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -157,7 +199,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     upsertBatchWaitMs: env.LEADSYNC_UPSERT_BATCH_WAIT_MS,
     upsertPacingMs: env.LEADSYNC_UPSERT_PACING_MS,
     sandboxPort: env.LEADSYNC_SANDBOX_PORT,
-    publicUrl: env.LEADSYNC_PUBLIC_URL,
+    publicUrl: env.LEADSYNC_PUBLIC_URL?.replace(/\/+$/, ''),
+    backendWebhook:
+      env.LEADSYNC_BACKEND_WEBHOOK_URL && env.LEADSYNC_BACKEND_WEBHOOK_SECRET
+        ? {
+            url: env.LEADSYNC_BACKEND_WEBHOOK_URL,
+            secret: env.LEADSYNC_BACKEND_WEBHOOK_SECRET,
+            timeoutMs: env.LEADSYNC_BACKEND_WEBHOOK_TIMEOUT_MS,
+          }
+        : undefined,
+    poll: {
+      intervalMs: env.LEADSYNC_HUBSPOT_POLL_INTERVAL_MS,
+      settleMs: env.LEADSYNC_HUBSPOT_POLL_SETTLE_MS,
+      properties: env.LEADSYNC_HUBSPOT_POLL_PROPERTIES
+        ? env.LEADSYNC_HUBSPOT_POLL_PROPERTIES.split(',').map((p) => p.trim())
+        : DEFAULT_POLL_PROPERTIES,
+    },
     port: env.PORT,
     log: { level: env.LOG_LEVEL, pretty: env.LEADSYNC_LOG_PRETTY },
   };

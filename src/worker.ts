@@ -2,6 +2,7 @@ import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
+import { createBackendWebhook } from './deliveries/backend-webhook.js';
 import { defaultDataDir } from './project-paths.js';
 import { createLogger, temporalLogger } from './service/logger.js';
 import { hubspotDeps } from './service/hubspot-deps.js';
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
       workflowCacheSize: config.workflowCacheSize,
       portal,
       oauth,
+      client: temporal.client,
+      backend: config.backendWebhook ? createBackendWebhook(config.backendWebhook) : undefined,
     });
     logger.info({ taskQueue: config.temporal.taskQueue, address: temporal.address }, 'worker polling');
     // The SDK's Runtime handles SIGINT/SIGTERM: polling stops, in-flight activities get the grace time.

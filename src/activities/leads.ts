@@ -23,7 +23,8 @@ export function createLeadActivities(deps: LeadActivityDeps) {
     const result = await portal.upsert({ email, properties: { ...properties, email } });
     if (!result.ok) throw result.error;
     const written = Object.fromEntries(Object.entries(properties).filter(([k]) => k !== 'email'));
-    return { id: result.id, isNew: result.isNew, properties: written };
+    const at = Date.parse(result.updatedAt);
+    return { id: result.id, isNew: result.isNew, properties: written, ...(Number.isNaN(at) ? {} : { at }) };
   };
 
   const unsubscribe = async (portal: PortalSession, input: LeadRef & SubscriptionChange) => {
@@ -45,7 +46,7 @@ export function createLeadActivities(deps: LeadActivityDeps) {
     /** Creates or updates the contact by email through batch upsert, so a retried write never duplicates it. */
     async upsertContact(
       input: LeadRef & { properties: LeadProperties },
-    ): Promise<{ id: string; isNew: boolean; properties: Record<string, string> }> {
+    ): Promise<{ id: string; isNew: boolean; properties: Record<string, string>; at?: number }> {
       return classified(async () => {
         const result = await upsert(deps.portal(input.portalId), input.email, toHubSpotProperties(input.properties));
         log.info('contact upserted', {

@@ -9,6 +9,7 @@ import { createDataConverter } from '../temporal/data-converter.js';
 import { parseEncryptionKeys } from '../temporal/keys.js';
 import type { EncryptionKey } from '../temporal/codec.js';
 import type { leadSync } from '../workflows/lead-sync.js';
+import { verifyWebhook } from './webhook-signature.js';
 import {
   leadOnlyInput,
   parseInput,
@@ -54,6 +55,14 @@ export interface Accepted {
  */
 export class LeadSyncClient {
   readonly taskQueue: string;
+
+  /**
+   * Checks a delivery's `LeadSync-Signature` header over the raw body as received (not re-serialised JSON) and
+   * refuses one older than five minutes: `if (!LeadSyncClient.verifyWebhook(raw, header, secret)) return 401`.
+   */
+  static verifyWebhook(rawBody: string | Buffer, header: string | string[] | undefined, secret: string): boolean {
+    return verifyWebhook(rawBody, header, secret);
+  }
 
   constructor(private readonly options: LeadSyncClientOptions) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;

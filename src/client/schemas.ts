@@ -32,7 +32,11 @@ export const propertiesSchema = z
     ),
   )
   .refine((p) => Object.keys(p).length <= MAX_PROPERTIES, `must have at most ${MAX_PROPERTIES} properties`)
-  .refine((p) => !('email' in p), 'must not contain email: the lead is identified by its email address');
+  .refine((p) => !('email' in p), 'must not contain email: the lead is identified by its email address')
+  .refine(
+    (p) => !Object.keys(p).some((name) => name === 'hs_email_optout' || /^hs_email_optout_\d+$/.test(name)),
+    'must not contain hs_email_optout properties: HubSpot derives them; use unsubscribe or resubscribe (with a legalBasis)',
+  );
 
 export const eventIdSchema = z
   .string()

@@ -8,6 +8,7 @@ import { requireApiKey } from './auth.js';
 import { registerCodecEndpoint } from './codec-endpoint.js';
 import { registerErrorHandler } from './errors.js';
 import { registerHealth } from './health.js';
+import { registerHubSpotWebhooks, type HubSpotWebhookDeps } from './hubspot-webhooks.js';
 import { registerLeadRoutes } from './leads.js';
 import { registerOAuthRoutes, type OAuthRouteDeps } from './oauth.js';
 
@@ -32,9 +33,10 @@ export interface HttpAppDeps {
   leads: () => LeadSyncClient;
   portalId: () => string | undefined;
   oauth?: OAuthRouteDeps;
+  webhooks: HubSpotWebhookDeps;
 }
 
-/** The service's HTTP face: lead API, connection status, OAuth install, codec endpoint and health. */
+/** The service's HTTP face: lead API, connection status, OAuth install, HubSpot's webhooks, codec endpoint, health. */
 export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as unknown as FastifyBaseLogger,
@@ -65,5 +67,6 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
     return reply.send(await connectionStatus(deps.client, portalId));
   });
   if (deps.oauth) registerOAuthRoutes(app, deps.oauth);
+  registerHubSpotWebhooks(app, deps.webhooks);
   return app;
 }

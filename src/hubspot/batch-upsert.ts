@@ -8,7 +8,15 @@ import { classifyBatchError, HubSpotError } from './errors.js';
 import type { BatchUpsertResponse, ErrorBody } from './schemas.js';
 
 export type UpsertResult =
-  | { ok: true; email: string; id: string; isNew: boolean; properties: Record<string, string | null> }
+  | {
+      ok: true;
+      email: string;
+      id: string;
+      isNew: boolean;
+      properties: Record<string, string | null>;
+      /** HubSpot's time of the write (ISO 8601). */
+      updatedAt: string;
+    }
   | { ok: false; email: string; error: HubSpotError };
 
 type BatchError = NonNullable<BatchUpsertResponse['errors']>[number];
@@ -57,7 +65,14 @@ export function mapUpsertResults(emails: readonly string[], body: BatchUpsertRes
       unmatchedResults.push(result);
       continue;
     }
-    slots[i] = { ok: true, email: emails[i] ?? '', id: result.id, isNew: result.new, properties: result.properties };
+    slots[i] = {
+      ok: true,
+      email: emails[i] ?? '',
+      id: result.id,
+      isNew: result.new,
+      properties: result.properties,
+      updatedAt: result.updatedAt,
+    };
   }
 
   for (const error of body.errors ?? []) {
@@ -84,7 +99,14 @@ export function mapUpsertResults(emails: readonly string[], body: BatchUpsertRes
     const [result] = unmatchedResults;
     const [error] = unmappedErrors;
     if (result && unmatchedResults.length === 1 && unmappedErrors.length === 0) {
-      slots[onlyMissing] = { ok: true, email, id: result.id, isNew: result.new, properties: result.properties };
+      slots[onlyMissing] = {
+        ok: true,
+        email,
+        id: result.id,
+        isNew: result.new,
+        properties: result.properties,
+        updatedAt: result.updatedAt,
+      };
     } else if (error && unmappedErrors.length === 1 && unmatchedResults.length === 0) {
       slots[onlyMissing] = { ok: false, email, error: classifyBatchError(error) };
     }

@@ -8,7 +8,13 @@ import { mapUpsertResults, type UpsertResult } from './batch-upsert.js';
 import { HubSpotError, invalidInput } from './errors.js';
 import type { CallOptions, Http } from './http.js';
 import type { ContactPaths } from './paths.js';
-import { BatchUpsertResponseSchema, ContactSchema, SearchResponseSchema, type Contact } from './schemas.js';
+import {
+  BatchReadResponseSchema,
+  BatchUpsertResponseSchema,
+  ContactSchema,
+  SearchResponseSchema,
+  type Contact,
+} from './schemas.js';
 
 export type { Contact } from './schemas.js';
 export type { UpsertResult } from './batch-upsert.js';
@@ -20,6 +26,30 @@ export interface UpsertInput {
 
 /** A contact is addressed by HubSpot's record id or by its email (`idProperty=email`). */
 export type ContactRef = { id: string } | { email: string };
+
+export interface SearchFilter {
+  propertyName: string;
+  operator: 'EQ' | 'NEQ' | 'LT' | 'LTE' | 'GT' | 'GTE' | 'HAS_PROPERTY' | 'NOT_HAS_PROPERTY';
+  value?: string;
+}
+
+/** `PublicObjectSearchRequest`: filter groups are ORed, the filters inside one ANDed. */
+export interface SearchRequest {
+  filterGroups: Array<{ filters: SearchFilter[] }>;
+  /** HubSpot applies one sort rule. */
+  sort?: { propertyName: string; direction: 'ASCENDING' | 'DESCENDING' };
+  properties: readonly string[];
+  /** Up to 200. */
+  limit: number;
+  after?: string;
+}
+
+export interface SearchPage {
+  total: number;
+  results: Contact[];
+  /** The `after` of the next page, when there is one. */
+  next?: string;
+}
 
 export interface CreateResult {
   contact: Contact;
@@ -42,6 +72,10 @@ export interface ContactsApi {
   create(properties: Record<string, string>, opts?: CallOptions): Promise<CreateResult>;
   /** Uses the Search API and its separate budget; results lag writes by a few seconds. */
   searchByEmail(email: string, properties?: readonly string[], opts?: CallOptions): Promise<Contact[]>;
+  /** One page of a CRM search, on the Search API's own budget. */
+  search(request: SearchRequest, opts?: CallOptions): Promise<SearchPage>;
+  /** Up to 100 contacts by record id; ids HubSpot does not have (deleted, never existed) are simply absent. */
+  batchRead(ids: readonly string[], properties: readonly string[], opts?: CallOptions): Promise<Contact[]>;
   /** Soft delete (restorable for 90 days). */
   archive(id: string, opts?: CallOptions): Promise<void>;
   /** Permanent deletion. By email, an address HubSpot does not know is blocklisted instead. */
@@ -169,6 +203,44 @@ export function createContactsApi(http: Http, paths: ContactPaths): ContactsApi 
         auth: 'bearer',
         budget: 'search',
         schema: SearchResponseSchema,
+        signal: opts.signal,
+      });
+      return res.body.results;
+    },
+
+    async search(request, opts = {}) {
+      const res = await http.send({
+        op: 'contacts.search',
+        method: 'POST',
+        path: paths.search,
+        json: {
+          filterGroups: request.filterGroups,
+          properties: [...request.properties],
+          sorts: request.sort ? [request.sort] : [],
+          limit: request.limit,
+          after: request.after ?? '0',
+        },
+        auth: 'bearer',
+        budget: 'search',
+        schema: SearchResponseSchema,
+        signal: opts.signal,
+      });
+      return { total: res.body.total, results: res.body.results, next: res.body.paging?.next?.after };
+    },
+
+    async batchRead(ids, properties, opts = {}) {
+      if (ids.length === 0) return [];
+      if (ids.length > MAX_BATCH_INPUTS) {
+        throw invalidInput(`Batch read takes 1 to ${MAX_BATCH_INPUTS} ids, got ${ids.length}`);
+      }
+      const res = await http.send({
+        op: 'contacts.batchRead',
+        method: 'POST',
+        path: paths.batchRead,
+        json: { inputs: ids.map((id) => ({ id })), properties: [...properties], propertiesWithHistory: [] },
+        auth: 'bearer',
+        budget: 'api',
+        schema: BatchReadResponseSchema,
         signal: opts.signal,
       });
       return res.body.results;

@@ -23,6 +23,7 @@ export interface ContactPaths {
   /** `id` is a HubSpot record id or, with `idProperty=email`, an email address. */
   one(id: string): string;
   batchUpsert: string;
+  batchRead: string;
   search: string;
   gdprDelete: string;
 }
@@ -69,6 +70,7 @@ function contactPaths(base: string): ContactPaths {
     collection: base,
     one: (id) => `${base}/${seg(id)}`,
     batchUpsert: `${base}/batch/upsert`,
+    batchRead: `${base}/batch/read`,
     search: `${base}/search`,
     gdprDelete: `${base}/gdpr-delete`,
   };

@@ -63,6 +63,16 @@ export const BatchUpsertResponseSchema = z.object({
 });
 export type BatchUpsertResponse = z.infer<typeof BatchUpsertResponseSchema>;
 
+/** `BatchResponseSimplePublicObject` (200) and `...WithErrors` (207: some ids were not found). */
+export const BatchReadResponseSchema = z.object({
+  status: batchStatus,
+  results: z.array(ContactSchema),
+  errors: z.array(ErrorBodySchema).optional(),
+  numErrors: z.number().int().optional(),
+  startedAt: dateTime,
+  completedAt: dateTime,
+});
+
 /** `CollectionResponseWithTotalSimplePublicObject`. */
 export const SearchResponseSchema = z.object({
   total: z.number().int(),

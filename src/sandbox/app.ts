@@ -5,6 +5,8 @@ import { newCorrelationId } from './ids.js';
 import { installPipeline } from './pipeline.js';
 import { registerAccountInfoRoutes } from './routes/account-info.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAdminCrmRoutes } from './routes/admin-crm.js';
+import { registerAdminWebhookRoutes } from './routes/admin-webhooks.js';
 import { registerAuthorizePage } from './routes/oauth-authorize.js';
 import { registerCommPrefs202603Routes } from './routes/comm-prefs-2026-03.js';
 import { registerCommPrefsV3Routes } from './routes/comm-prefs-v3.js';
@@ -69,5 +71,7 @@ export function buildApp(state: SandboxState): FastifyInstance {
   registerAuthorizePage(app, state);
   registerAccountInfoRoutes(app, state);
   registerAdminRoutes(app, state);
+  registerAdminWebhookRoutes(app, state);
+  registerAdminCrmRoutes(app, state);
   return app;
 }

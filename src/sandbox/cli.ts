@@ -66,6 +66,16 @@ const program = new Command('sandbox')
       .argParser(share)
       .default(0),
   )
+  .addOption(
+    new Option('--app-id <id>', "the app's id (webhook appId, sourceId of API writes)")
+      .env('SANDBOX_APP_ID')
+      .argParser(integer),
+  )
+  .addOption(
+    new Option('--webhook-url <url>', "where to POST HubSpot's webhooks, signed with the client secret").env(
+      'SANDBOX_WEBHOOK_URL',
+    ),
+  )
   .addOption(new Option('--log-level <level>', 'log level on stderr').env('SANDBOX_LOG_LEVEL').default('info'));
 
 interface CliOptions {
@@ -81,6 +91,8 @@ interface CliOptions {
   errorRate: number;
   latencyMs: number;
   dropAfterWriteRate: number;
+  appId?: number;
+  webhookUrl?: string;
   logLevel: string;
 }
 
@@ -98,6 +110,8 @@ async function main(): Promise<void> {
     accessTokenTtlSeconds: options.accessTokenTtl,
     rateLimit: options.rateLimit,
     searchRateLimit: options.searchRateLimit,
+    ...(options.appId === undefined ? {} : { appId: options.appId }),
+    ...(options.webhookUrl ? { webhooks: { targetUrl: options.webhookUrl } } : {}),
     logger,
   });
   sandbox.faults.set({

@@ -1,7 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, sendError } from './errors.js';
-import { SANDBOX_APP_ID } from './state/token-store.js';
 import type { SandboxState } from './state/sandbox-state.js';
 import type { RouteIdentity } from './state/faults.js';
 import type { FailNextSpec } from './types.js';
@@ -102,7 +101,7 @@ function limitRate(state: SandboxState, request: FastifyRequest, reply: FastifyR
 }
 
 function groupName(state: SandboxState): string {
-  return `publicapi:oauth:${SANDBOX_APP_ID}:${state.options.portalId}`;
+  return `publicapi:oauth:${state.options.appId}:${state.options.portalId}`;
 }
 
 export function burstLimitBody(state: SandboxState, correlationId: string) {

@@ -1,5 +1,6 @@
 export { startSandbox } from './sandbox.js';
 export type {
+  ChangeSource,
   ContactRecord,
   DropNextSpec,
   Exchange,
@@ -10,6 +11,13 @@ export type {
   SandboxCounters,
   SandboxFaults,
   SandboxOptions,
+  SandboxWebhooks,
   SubscriptionState,
   SubscriptionStatusView,
+  WebhookAttempt,
+  WebhookConfig,
+  WebhookEvent,
+  WebhookSettings,
+  WebhookSubscription,
+  WebhookSubscriptionType,
 } from './types.js';

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { newClientId, newClientSecret, newStaticToken } from './ids.js';
 import type { RateLimitSettings, SandboxOptions } from './types.js';
+import { applyWebhookSettings, DEFAULT_WEBHOOK_SETTINGS, type ResolvedWebhookSettings } from './webhooks/settings.js';
 
 export const DEFAULT_KNOWN_PROPERTIES = [
   'email',
@@ -18,6 +19,8 @@ export const DEFAULT_KNOWN_PROPERTIES = [
 ];
 
 export const READ_ONLY_PROPERTIES = ['hs_object_id', 'createdate', 'lastmodifieddate'];
+
+export const DEFAULT_APP_ID = 4_021_337;
 
 // HubSpot portals ship with these two email subscription types.
 export const DEFAULT_SUBSCRIPTIONS = [
@@ -48,6 +51,8 @@ export interface ResolvedOptions {
   subscriptions: Array<{ id: number; name: string }>;
   recordExchanges: boolean;
   logger: false | FastifyBaseLogger;
+  appId: number;
+  webhooks: ResolvedWebhookSettings;
 }
 
 export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
@@ -67,5 +72,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     subscriptions: options.subscriptions ?? DEFAULT_SUBSCRIPTIONS,
     recordExchanges: options.recordExchanges ?? false,
     logger: options.logger ?? false,
+    appId: options.appId ?? DEFAULT_APP_ID,
+    webhooks: applyWebhookSettings(DEFAULT_WEBHOOK_SETTINGS, options.webhooks),
   };
 }

@@ -21,6 +21,7 @@ export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
   return {
     baseUrl: baseUrlOf(resolved.host, port),
     portalId: resolved.portalId,
+    appId: resolved.appId,
     clientId: resolved.clientId,
     clientSecret: resolved.clientSecret,
     staticToken: resolved.staticTokens[0] as string,
@@ -49,8 +50,15 @@ export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
     subscriptionStatus: (email) => state.subscriptions.view(email),
     deletedEmails: () => [...state.deletedEmails],
     exchanges: state.exchanges,
+    webhooks: {
+      configure: (settings) => state.webhooks.configure(settings),
+      config: () => state.webhooks.config(),
+      attempts: () => state.webhooks.attempts(),
+      idle: () => state.webhooks.idle(),
+    },
     reset: () => state.reset(),
     close: async () => {
+      state.webhooks.close();
       await app.close();
     },
   };

@@ -19,6 +19,91 @@ export interface SandboxOptions {
   subscriptions?: Array<{ id: number; name: string }>;
   recordExchanges?: boolean;
   logger?: false | FastifyBaseLogger;
+  /** The id of the sandbox's app: `appId` of webhook events, `sourceId` of its own writes, `app_id` of tokens. */
+  appId?: number;
+  /** Where and how the sandbox sends HubSpot's webhooks; no `targetUrl` means none are sent. */
+  webhooks?: WebhookSettings;
+}
+
+/** Every field is optional: an omitted one keeps its current value (or its default at start). */
+export interface WebhookSettings {
+  /** The URL events are POSTed to, signed over exactly this string; null turns webhooks off. */
+  targetUrl?: string | null;
+  /** How long events are collected before they leave, in arrays of at most 100. */
+  batchWindowMs?: number;
+  /** An answer slower than this counts as failed (HubSpot: 5 s). */
+  timeoutMs?: number;
+  /** Attempts per batch, the first included (HubSpot: 10). */
+  maxAttempts?: number;
+  /** The delay before the first retry; it doubles on each further one, up to `maxRetryDelayMs`. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Requests in flight at once (HubSpot: 10). */
+  maxConcurrentRequests?: number;
+}
+
+export type WebhookSubscriptionType =
+  'contact.creation' | 'contact.propertyChange' | 'contact.deletion' | 'contact.privacyDeletion' | 'contact.merge';
+
+/** INTEGRATION: a write through the API; CRM_UI: a user in HubSpot; EMAIL: the contact, from an email's footer. */
+export type ChangeSource = 'INTEGRATION' | 'CRM_UI' | 'EMAIL';
+
+export interface WebhookSubscription {
+  id: number;
+  subscriptionType: WebhookSubscriptionType;
+  propertyName?: string;
+}
+
+export interface WebhookConfig {
+  targetUrl: string | null;
+  batchWindowMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  maxConcurrentRequests: number;
+  appId: number;
+  /** What the sandbox's app subscribes to: every event type, and a property change per readable, writable property. */
+  subscriptions: WebhookSubscription[];
+}
+
+/** One element of a webhook request's JSON array, as HubSpot sends it. */
+export interface WebhookEvent {
+  eventId: number;
+  subscriptionId: number;
+  portalId: number;
+  appId: number;
+  occurredAt: number;
+  subscriptionType: WebhookSubscriptionType;
+  attemptNumber: number;
+  objectId: number;
+  changeSource: ChangeSource;
+  sourceId?: string;
+  propertyName?: string;
+  propertyValue?: string;
+  primaryObjectId?: number;
+  mergedObjectIds?: number[];
+  newObjectId?: number;
+  numberOfPropertiesMoved?: number;
+}
+
+/** One POST to the target: its status code, or 'timeout' / 'error' (no answer, refused or reset connection). */
+export interface WebhookAttempt {
+  eventIds: number[];
+  attemptNumber: number;
+  status: number | 'timeout' | 'error';
+  /** When the request left (its X-HubSpot-Request-Timestamp), ISO 8601. */
+  at: string;
+}
+
+export interface SandboxWebhooks {
+  /** Changes the settings (omitted fields stay); throws on invalid ones. A null `targetUrl` drops queued events. */
+  configure(settings: WebhookSettings): WebhookConfig;
+  config(): WebhookConfig;
+  /** The delivery log, oldest first (the last 1,000 attempts). */
+  attempts(): WebhookAttempt[];
+  /** Resolves once nothing is collected, queued, waiting for a retry or in flight. */
+  idle(): Promise<void>;
 }
 
 export interface FaultSettings {
@@ -97,6 +182,7 @@ export interface SandboxFaults {
 export interface Sandbox {
   baseUrl: string;
   portalId: number;
+  appId: number;
   clientId: string;
   clientSecret: string;
   staticToken: string;
@@ -110,6 +196,8 @@ export interface Sandbox {
   subscriptionStatus(email: string): SubscriptionStatusView;
   deletedEmails(): string[];
   exchanges: Exchange[];
+  webhooks: SandboxWebhooks;
+  /** Back to the start: contacts, faults, counters, and the webhook settings given at start (queued events dropped). */
   reset(): void;
   close(): Promise<void>;
 }

@@ -16,6 +16,8 @@ import { AesGcmCodec } from '../temporal/codec.js';
 import { connectTemporal, type TemporalConnections } from '../temporal/connect.js';
 import { createDataConverter } from '../temporal/data-converter.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
+import { createBackendWebhook } from '../deliveries/backend-webhook.js';
+import { ChangeFeeds, changeFeedSettings } from './change-feed.js';
 import { ensureConnection, reauthorizeConnection } from './connection.js';
 import { encryptionKeys } from './encryption-keys.js';
 import { hubspotDeps } from './hubspot-deps.js';
@@ -157,6 +159,8 @@ async function start(
     dataConverter,
     portal,
     oauth: oauthApi,
+    client: temporal.client,
+    backend: config.backendWebhook ? createBackendWebhook(config.backendWebhook) : undefined,
     shutdownGraceMs: config.shutdownGraceMs,
     workflowCacheSize: config.workflowCacheSize,
     workflowBundle: overrides.workflowBundle,
@@ -206,6 +210,12 @@ async function start(
     }
   }
   if (portalId) await writeFile(portalFile, portalId);
+  const feeds = new ChangeFeeds(
+    temporal.client,
+    config.temporal.taskQueue,
+    changeFeedSettings(config, credentials.mode),
+  );
+  if (portalId) await feeds.ensure(portalId);
 
   let leads: LeadSyncClient | undefined;
   const leadsFor = () => {
@@ -236,6 +246,12 @@ async function start(
     uiOrigins: [`http://localhost:${config.temporal.uiPort}`, `http://127.0.0.1:${config.temporal.uiPort}`],
     leads: leadsFor,
     portalId: () => portalId,
+    webhooks: {
+      clientSecret: credentials.mode === 'oauth' ? credentials.clientSecret : undefined,
+      publicUrl: () => config.publicUrl ?? listeningUrl(),
+      portalId: () => portalId,
+      handOver: (id, changes) => feeds.handOver(id, changes),
+    },
     oauth:
       credentials.mode === 'oauth' && oauthApi && (credentials.redirectUri || sandbox)
         ? {
@@ -261,6 +277,7 @@ async function start(
               await reauthorizeConnection(connectionOptions(id), { tokens: { ...tokens, expiresAt } });
               portalId = id;
               await writeFile(portalFile, id);
+              await feeds.ensure(id);
               return { portalId: id };
             },
           }
@@ -269,6 +286,8 @@ async function start(
   if (!config.apiKey) logger.warn('LEADSYNC_API_KEY is not set: the HTTP API serves loopback clients only');
   await app.listen({ port: config.port, host: config.apiKey ? '0.0.0.0' : '127.0.0.1' });
   cleanups.push(() => app.close());
+  // The sandbox plays HubSpot's part of the two-way sync too: its changes come back to this service's webhook.
+  sandbox?.webhooks.configure({ targetUrl: `${config.publicUrl ?? listeningUrl()}/hubspot/webhooks` });
 
   return {
     httpUrl: listeningUrl(),

@@ -1,4 +1,6 @@
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { BackendWebhook } from '../deliveries/backend-webhook.js';
 import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { OAuthTokenApi } from '../activities/tokens.js';
@@ -13,13 +15,15 @@ export interface ServiceWorkerOptions {
   dataConverter: DataConverter;
   portal: PortalSessions;
   oauth?: OAuthTokenApi;
+  client: Client;
+  backend?: BackendWebhook;
   shutdownGraceMs: number;
   workflowCacheSize: number;
   /** A prebuilt bundle (tests bundle once per process); otherwise the workflows are bundled at start. */
   workflowBundle?: { code: string };
 }
 
-/** The worker of `npm start` and `npm run worker`: both workflows, every activity, one task queue. */
+/** The worker of `npm start` and `npm run worker`: every workflow and activity, one task queue. */
 export async function createServiceWorker(o: ServiceWorkerOptions): Promise<Worker> {
   const workflowBundle = o.workflowBundle ?? (await bundleWorkflows());
   return Worker.create({
@@ -27,7 +31,7 @@ export async function createServiceWorker(o: ServiceWorkerOptions): Promise<Work
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     workflowBundle,
-    activities: createActivities({ portal: o.portal, oauth: o.oauth }),
+    activities: createActivities({ portal: o.portal, oauth: o.oauth, client: o.client, backend: o.backend }),
     dataConverter: o.dataConverter,
     shutdownGraceTime: o.shutdownGraceMs,
     // Measured with `npm run bench` (bench/README.md): with 250 cached workflows 10,000 idle leads take 1.4x the

@@ -25,6 +25,10 @@ export const FailureType = {
   HubSpotRejected: 'HubSpotRejected',
   /** Input that failed our own validation before reaching HubSpot. */
   InvalidInput: 'InvalidInput',
+  /** The backend's webhook receiver could not be reached, timed out, or answered 408, 429 or 5xx: retry. */
+  BackendUnavailable: 'BackendUnavailable',
+  /** The backend's webhook receiver answered another 4xx (or a redirect): permanent until an operator retries. */
+  BackendRejected: 'BackendRejected',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

@@ -14,3 +14,8 @@ export function leadWorkflowId(portalId: string, email: string): string {
 export function connectionWorkflowId(portal: string): string {
   return `hubspot-connection:${portal}`;
 }
+
+/** The portal's change feed: webhooks handed over by the HTTP API, and polling where there are none. */
+export function changeFeedWorkflowId(portal: string): string {
+  return `hubspot-changes:${portal}`;
+}

@@ -1,3 +1,5 @@
+import type { BackendDelivery } from './delivery-types.js';
+
 export type PropertyValue = string | number | boolean;
 export type LeadProperties = Record<string, PropertyValue>;
 
@@ -19,13 +21,34 @@ export interface SubscriptionChange {
   legalBasisExplanation?: string;
 }
 
+/**
+ * A change HubSpot reported for a lead's contact (webhook or poll), as the change feed hands it to the lead. Times
+ * are HubSpot's, in epoch ms.
+ */
+export type HubSpotChange =
+  | {
+      type: 'properties';
+      contactId: string;
+      /** New values; `null` when HubSpot cleared one. A poll reports the contact's current values. */
+      properties: Record<string, string | null>;
+      occurredAt: number;
+      /** HubSpot's `changeSource` (`CRM_UI`, `EMAIL`, `INTEGRATION`, ...); `POLL` for a poll's snapshot. */
+      source: string;
+      /** A contact created in HubSpot (`contact.creation`): the lead may adopt it. */
+      created?: boolean;
+    }
+  | { type: 'deleted'; contactId: string; occurredAt: number; source: string; gdpr: boolean }
+  | { type: 'merged'; contactId: string; mergedIds: string[]; occurredAt: number; source: string };
+
 export type LeadEventBody =
   | { kind: 'register'; properties: LeadProperties }
   | { kind: 'update'; properties: LeadProperties }
   | ({ kind: 'unsubscribe' } & SubscriptionChange)
   | ({ kind: 'resubscribe' } & SubscriptionChange)
   | { kind: 'delete' }
-  | { kind: 'resync' };
+  | { kind: 'resync' }
+  /** Reported by HubSpot; `deliver` says whether the backend wants to be told (a webhook URL is configured). */
+  | { kind: 'hubspot'; change: HubSpotChange; deliver: boolean };
 
 export type LeadEventKind = LeadEventBody['kind'];
 
@@ -60,6 +83,24 @@ export interface PendingEvent {
   inFlight?: boolean;
 }
 
+export interface FailedDelivery {
+  delivery: BackendDelivery;
+  errorType: string;
+  message: string;
+  failedAt: string;
+}
+
+/** What HubSpot itself changed, as reported by webhooks or polling. */
+export interface HubSpotSide {
+  /** Properties HubSpot changed, with the values it reported. */
+  properties: Record<string, string | null>;
+  /** Opt-outs made inside HubSpot (email footer, a rep): only an explicit resubscribe with a legal basis undoes them. */
+  subscription: LeadSubscriptionState;
+  /** The contact was deleted (archived) in HubSpot; a later write from the backend creates it again. */
+  deleted: boolean;
+  lastChangeAt?: string;
+}
+
 /** What anyone may see of a lead: the `state` query's answer and `GET /v1/leads/{email}`. Never a token. */
 export interface LeadState {
   email: string;
@@ -77,6 +118,13 @@ export interface LeadState {
   lastSyncedAt?: string;
   createdAt: string;
   updatedAt: string;
+  hubspot: HubSpotSide;
+  /** Changes from HubSpot on their way to the backend, and those it refused for good. */
+  deliveries: {
+    pending: Array<Pick<BackendDelivery, 'id' | 'type' | 'occurredAt'>>;
+    failed: FailedDelivery[];
+    delivered: number;
+  };
 }
 
 /** A lead's event waiting in its queue. */
@@ -105,6 +153,18 @@ export interface LeadRecord {
   writtenAt: Record<string, number>;
   /** Sequence of the last GDPR delete: nothing queued before it may come back through a replay. */
   deletedAtSeq: number;
+  /**
+   * HubSpot's time (epoch ms) of the newest value known for each property, ours or HubSpot's: a change HubSpot
+   * reports from before it is already overwritten there.
+   */
+  changedAt: Record<string, number>;
+  hubspot: HubSpotSide;
+  /** Deliveries to the backend, oldest first. */
+  outbox: BackendDelivery[];
+  failedDeliveries: FailedDelivery[];
+  delivered: number;
+  /** HubSpot deleted the contact for privacy reasons: once the backend was told, the lead forgets everything. */
+  forgetWhenDelivered?: { deliveryId: string; seq: number };
   processedEvents: number;
   lastSyncedAt?: string;
   createdAt: string;

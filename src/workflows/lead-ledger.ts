@@ -1,3 +1,5 @@
+import type { BackendDelivery } from '../shared/delivery-types.js';
+import { FailureType } from '../shared/failure-types.js';
 import type {
   LeadEvent,
   LeadProperties,
@@ -8,6 +10,7 @@ import type {
   QueuedEvent,
 } from '../shared/lead-types.js';
 import { DEFAULT_EVENT_MEMORY, EventMemory, type EventMemoryLimits } from './event-memory.js';
+import { applyInbound, emptyHubSpotSide } from './inbound-changes.js';
 
 type WriteEvent = Extract<LeadEvent, { kind: 'register' | 'update' }>;
 type EventOf<K extends LeadEvent['kind']> = Extract<LeadEvent, { kind: K }>;
@@ -34,7 +37,13 @@ export type Step =
 
 /** What HubSpot said to a step that succeeded. */
 export type StepResult =
-  | { kind: 'write'; id: string; properties: Record<string, string> }
+  | {
+      kind: 'write';
+      id: string;
+      properties: Record<string, string>;
+      /** HubSpot's time of the write (epoch ms), when it said. */
+      at?: number;
+    }
   | { kind: 'unsubscribe' }
   | { kind: 'resubscribe'; resubscribed: string[] }
   | { kind: 'delete' }
@@ -48,7 +57,15 @@ export interface LedgerOptions {
 
 export type Acceptance = 'queued' | 'duplicate' | 'malformed';
 
-const EVENT_KINDS: readonly string[] = ['register', 'update', 'unsubscribe', 'resubscribe', 'delete', 'resync'];
+const EVENT_KINDS: readonly string[] = [
+  'register',
+  'update',
+  'unsubscribe',
+  'resubscribe',
+  'delete',
+  'resync',
+  'hubspot',
+];
 const MAX_FAILED = 200;
 /**
  * Failed events travel in the record from run to run, and a continue-as-new input must stay under the server's
@@ -60,9 +77,26 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Signals can be sent by hand (the UI, the CLI): anything the ledger could trip over is refused at the door. */
 function isWellFormed(event: LeadEvent | undefined): event is LeadEvent {
   if (!event || typeof event.eventId !== 'string' || !EVENT_KINDS.includes(event.kind)) return false;
+  if (event.kind === 'hubspot') {
+    const change = (event as { change?: Partial<Record<string, unknown>> }).change;
+    return (
+      typeof change === 'object' &&
+      change !== null &&
+      typeof change.contactId === 'string' &&
+      typeof change.occurredAt === 'number' &&
+      (change.type === 'deleted' ||
+        (change.type === 'properties' && isPlainObject(change.properties)) ||
+        (change.type === 'merged' &&
+          Array.isArray(change.mergedIds) &&
+          change.mergedIds.every((id) => typeof id === 'string')))
+    );
+  }
   if (!isWrite(event)) return true;
-  const { properties } = event as { properties?: unknown };
-  return typeof properties === 'object' && properties !== null && !Array.isArray(properties);
+  return isPlainObject((event as { properties?: unknown }).properties);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isWrite(event: LeadEvent): event is WriteEvent {
@@ -82,14 +116,21 @@ export class LeadLedger {
   /** The step being applied, with the queue entries it came from (they stay visible as pending). */
   private current: { step: Step; entries: QueuedEvent[] } | undefined;
   private forgotten = false;
+  /** The backend was told of HubSpot's privacy deletion: forget as soon as no step is in flight. */
+  private forgetPending: number | undefined;
 
   private constructor(
     record: LeadRecord,
     private readonly options: LedgerOptions,
   ) {
-    this.record = record;
+    this.record = withDefaults(record);
     this.memory = new EventMemory({ ...DEFAULT_EVENT_MEMORY, ...options.memory }, record.seen);
     this.maxFailed = options.maxFailed ?? MAX_FAILED;
+    // The backend was told of HubSpot's privacy deletion just before this run began: the forgetting is still owed.
+    const owed = this.record.forgetWhenDelivered;
+    const told = (id: string) =>
+      !this.record.outbox.some((d) => d.id === id) && !this.record.failedDeliveries.some((f) => f.delivery.id === id);
+    if (owed && told(owed.deliveryId)) this.forgetPending = owed.seq;
   }
 
   static create(lead: { email: string; portalId: string; now: number }, options: LedgerOptions = {}): LeadLedger {
@@ -105,6 +146,11 @@ export class LeadLedger {
         sequence: 0,
         writtenAt: {},
         deletedAtSeq: 0,
+        changedAt: {},
+        hubspot: emptyHubSpotSide(),
+        outbox: [],
+        failedDeliveries: [],
+        delivered: 0,
         processedEvents: 0,
         createdAt: iso(lead.now),
         updatedAt: iso(lead.now),
@@ -129,16 +175,48 @@ export class LeadLedger {
 
   /** Queues the failed events named (all when none are) again, as replays. Returns how many. */
   retryFailed(eventIds: string[] | undefined, now: number): number {
-    const chosen = this.record.failed.filter((f) => !eventIds || eventIds.includes(f.event.eventId));
-    if (chosen.length === 0) return 0;
-    this.record.failed = this.record.failed.filter((f) => !chosen.includes(f));
-    for (const f of chosen) this.record.queue.push({ event: f.event, replay: true });
+    const r = this.record;
+    const chosen = r.failed.filter((f) => !eventIds || eventIds.includes(f.event.eventId));
+    const deliveries = r.failedDeliveries.filter((f) => !eventIds || eventIds.includes(f.delivery.id));
+    if (chosen.length + deliveries.length === 0) return 0;
+    r.failed = r.failed.filter((f) => !chosen.includes(f));
+    for (const f of chosen) r.queue.push({ event: f.event, replay: true });
+    // Deliveries keep their order: the refused ones are older than anything still waiting.
+    r.failedDeliveries = r.failedDeliveries.filter((f) => !deliveries.includes(f));
+    r.outbox.unshift(...deliveries.map((f) => f.delivery));
     this.touch(now);
-    return chosen.length;
+    return chosen.length + deliveries.length;
   }
 
   hasWork(): boolean {
-    return this.current !== undefined || this.record.queue.length > 0;
+    if (this.current !== undefined || this.forgetPending !== undefined) return true;
+    return this.record.queue.length > 0 && !this.record.forgetWhenDelivered;
+  }
+
+  /** The oldest change from HubSpot the backend has not been told of yet. */
+  nextDelivery(): BackendDelivery | undefined {
+    return this.record.outbox[0];
+  }
+
+  /** The backend took the delivery. */
+  delivered(id: string, now: number): void {
+    const r = this.record;
+    const before = r.outbox.length;
+    r.outbox = r.outbox.filter((d) => d.id !== id);
+    r.delivered += before - r.outbox.length;
+    if (r.forgetWhenDelivered?.deliveryId === id) this.forgetPending = r.forgetWhenDelivered.seq;
+    this.touch(now);
+  }
+
+  /** The backend refused the delivery for good (or never answered for days): kept for an operator's retry. */
+  deliveryFailed(id: string, failure: { errorType: string; message: string }, now: number): void {
+    const r = this.record;
+    const delivery = r.outbox.find((d) => d.id === id);
+    if (!delivery) return;
+    r.outbox = r.outbox.filter((d) => d !== delivery);
+    r.failedDeliveries.push({ delivery, ...failure, failedAt: iso(now) });
+    r.failedDeliveries = bounded(r.failedDeliveries, this.maxFailed);
+    this.touch(now);
   }
 
   /** True once a GDPR delete was confirmed: the run must end (or start afresh with what was queued behind it). */
@@ -152,7 +230,27 @@ export class LeadLedger {
    */
   next(now: number): Step | undefined {
     if (this.current) return this.current.step;
+    if (this.forgetPending !== undefined) {
+      this.forget(this.forgetPending);
+      return undefined;
+    }
+    // HubSpot deleted the person for privacy reasons: what the backend sent since waits for a new lead, which starts
+    // once the backend was told.
+    if (this.record.forgetWhenDelivered) return undefined;
     while (this.record.queue.length > 0) {
+      if (this.record.queue[0]!.event.kind === 'hubspot') {
+        this.settleInbound(this.record.queue.shift()!.event, now);
+        if (this.forgotten) return undefined;
+        continue;
+      }
+      const refusal = this.refusal(this.record.queue[0]!.event);
+      if (refusal) {
+        const { event } = this.record.queue.shift()!;
+        this.record.failed.push({ event, errorType: FailureType.InvalidInput, message: refusal, failedAt: iso(now) });
+        this.record.processedEvents += 1;
+        this.touch(now);
+        continue;
+      }
       const run = this.takeRun();
       // Forgotten means forgotten: nothing queued before a delete comes back through a replay.
       const entries = run.filter((e) => !e.replay || (e.event.seq ?? 0) > this.record.deletedAtSeq);
@@ -176,9 +274,13 @@ export class LeadLedger {
       case 'write': {
         const sources = current.step.kind === 'write' ? current.step.sources : {};
         r.hubspotId = result.id;
+        r.hubspot.deleted = false;
         for (const [name, value] of Object.entries(result.properties)) {
           r.properties[name] = value;
           r.writtenAt[name] = Math.max(r.writtenAt[name] ?? 0, sources[name] ?? seq);
+          r.changedAt[name] = Math.max(r.changedAt[name] ?? 0, result.at ?? now);
+          // HubSpot holds the backend's value now, not the one its users set.
+          delete r.hubspot.properties[name];
         }
         break;
       }
@@ -187,12 +289,17 @@ export class LeadLedger {
         if (subscriptionId === undefined) r.subscription.unsubscribedFromAll = true;
         else if (!r.subscription.unsubscribed.includes(subscriptionId))
           r.subscription.unsubscribed.push(subscriptionId);
+        this.optOutChanged(subscriptionId, now);
         break;
       }
       case 'resubscribe': {
         const all = current.step.kind === 'resubscribe' && current.step.event.subscriptionId === undefined;
-        r.subscription.unsubscribed = r.subscription.unsubscribed.filter((id) => !result.resubscribed.includes(id));
-        if (all) r.subscription.unsubscribedFromAll = false;
+        for (const side of [r.subscription, r.hubspot.subscription]) {
+          side.unsubscribed = side.unsubscribed.filter((id) => !result.resubscribed.includes(id));
+          if (all) side.unsubscribedFromAll = false;
+        }
+        if (all) this.optOutChanged(undefined, now);
+        for (const id of result.resubscribed) this.optOutChanged(id, now);
         break;
       }
       case 'delete':
@@ -221,10 +328,7 @@ export class LeadLedger {
     for (const { event } of current.entries) {
       this.record.failed.push({ event, errorType: failure.errorType, message: failure.message, failedAt: iso(now) });
     }
-    this.record.failed.splice(0, Math.max(0, this.record.failed.length - this.maxFailed));
-    while (this.record.failed.length > 1 && JSON.stringify(this.record.failed).length > MAX_FAILED_BYTES) {
-      this.record.failed.shift();
-    }
+    this.record.failed = bounded(this.record.failed, this.maxFailed);
     this.record.processedEvents += current.entries.length;
     this.touch(now);
   }
@@ -244,7 +348,7 @@ export class LeadLedger {
     ];
     const status: LeadSyncStatusName = blocked
       ? 'blocked'
-      : r.failed.length > 0
+      : r.failed.length + r.failedDeliveries.length > 0
         ? 'failed'
         : pending.length > 0
           ? 'pending'
@@ -263,6 +367,12 @@ export class LeadLedger {
       lastSyncedAt: r.lastSyncedAt,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
+      hubspot: copy(r.hubspot),
+      deliveries: {
+        pending: r.outbox.map((d) => ({ id: d.id, type: d.type, occurredAt: d.occurredAt })),
+        failed: copy(r.failedDeliveries),
+        delivered: r.delivered,
+      },
     };
   }
 
@@ -339,13 +449,55 @@ export class LeadLedger {
     }
   }
 
+  /**
+   * Our own opt-out change, as HubSpot's contact property shows it: a report of that property from before it (a poll
+   * or webhook still on its way) is older news.
+   */
+  private optOutChanged(subscriptionId: string | undefined, now: number): void {
+    const name = subscriptionId === undefined ? 'hs_email_optout' : `hs_email_optout_${subscriptionId}`;
+    this.record.changedAt[name] = Math.max(this.record.changedAt[name] ?? 0, now);
+  }
+
+  /** A change HubSpot reported: applied to the record, with what the backend must be told put in the outbox. */
+  private settleInbound(event: LeadEvent, now: number): void {
+    if (event.kind !== 'hubspot') return;
+    const outcome = applyInbound(this.record, event, now);
+    this.record.outbox.push(...outcome.deliveries);
+    this.record.outbox = compactedOutbox(this.record.outbox);
+    this.record.processedEvents += 1;
+    if (outcome.forget) {
+      const last = outcome.deliveries.at(-1);
+      if (last) this.record.forgetWhenDelivered = { deliveryId: last.id, seq: event.seq ?? 0 };
+      else this.forget(event.seq ?? 0);
+    }
+  }
+
+  /** An event the ledger refuses before any call: why, or undefined when it may go to HubSpot. */
+  private refusal(event: LeadEvent): string | undefined {
+    if (event.kind !== 'resubscribe' || event.legalBasis !== undefined) return undefined;
+    const optedOut = this.record.hubspot.subscription;
+    const undone =
+      event.subscriptionId === undefined
+        ? optedOut.unsubscribedFromAll || optedOut.unsubscribed.length > 0
+        : optedOut.unsubscribedFromAll || optedOut.unsubscribed.includes(event.subscriptionId);
+    return undone
+      ? 'legalBasis: required to resubscribe a lead who unsubscribed inside HubSpot (e.g. from an email footer)'
+      : undefined;
+  }
+
   /** After a confirmed GDPR delete: no personal data stays, and nothing older can come back. */
   private forget(seq: number): void {
     const r = this.record;
+    this.forgetPending = undefined;
     r.hubspotId = undefined;
     r.properties = {};
     r.subscription = { unsubscribedFromAll: false, unsubscribed: [] };
     r.writtenAt = {};
+    r.changedAt = {};
+    r.hubspot = emptyHubSpotSide();
+    r.outbox = [];
+    r.failedDeliveries = [];
+    r.forgetWhenDelivered = undefined;
     r.deletedAtSeq = seq;
     r.failed = r.failed.filter((f) => (f.event.seq ?? 0) > seq);
     // Replays queued while the delete was in flight are older than it: they go too, with their personal data.
@@ -390,6 +542,42 @@ function compacted(queue: QueuedEvent[]): QueuedEvent[] {
     }
   }
   return out;
+}
+
+/** Keeps the newest `max` entries, and no more than MAX_FAILED_BYTES of them. */
+function bounded<T>(entries: T[], max: number): T[] {
+  const kept = entries.slice(Math.max(0, entries.length - max));
+  while (kept.length > 1 && JSON.stringify(kept).length > MAX_FAILED_BYTES) kept.shift();
+  return kept;
+}
+
+/**
+ * While the backend is down for days, a busy contact's updates pile up in the outbox: past COMPACT_QUEUE_BYTES,
+ * consecutive `lead.updated` deliveries merge into one (later values winning, the newest id kept), which says the
+ * same to a backend that applies them in order.
+ */
+function compactedOutbox(outbox: BackendDelivery[]): BackendDelivery[] {
+  if (JSON.stringify(outbox).length <= COMPACT_QUEUE_BYTES) return outbox;
+  const out: BackendDelivery[] = [];
+  for (const delivery of outbox) {
+    const last = out.at(-1);
+    if (last?.type === 'lead.updated' && delivery.type === 'lead.updated') {
+      out[out.length - 1] = { ...delivery, changes: { ...last.changes, ...delivery.changes } };
+    } else out.push(delivery);
+  }
+  return out;
+}
+
+/** Records carried from runs before two-way sync existed lack its fields. */
+function withDefaults(record: LeadRecord): LeadRecord {
+  return {
+    ...record,
+    changedAt: record.changedAt ?? {},
+    hubspot: record.hubspot ?? emptyHubSpotSide(),
+    outbox: record.outbox ?? [],
+    failedDeliveries: record.failedDeliveries ?? [],
+    delivered: record.delivered ?? 0,
+  };
 }
 
 /** A deep copy of plain JSON data (the workflow sandbox has no structuredClone). */

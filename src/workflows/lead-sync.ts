@@ -1,14 +1,17 @@
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { DeliveryActivities } from '../activities/deliveries.js';
 import type { LeadActivities } from '../activities/leads.js';
 import { failureOf } from '../shared/failures.js';
 import { FailureType } from '../shared/failure-types.js';
@@ -29,6 +32,19 @@ import { LeadLedger, type Step, type StepResult } from './lead-ledger.js';
 const hubspot = proxyActivities<LeadActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+// The backend is told of HubSpot's changes for up to three days, as HubSpot itself retries its webhooks; a 4xx
+// other than 408 and 429 is permanent and waits for an operator's retry.
+const backend = proxyActivities<DeliveryActivities>({
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '3d',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '10m',
+    nonRetryableErrorTypes: [FailureType.BackendRejected],
+  },
 });
 
 const PARK_RECHECK_MS = 15 * 60_000;
@@ -114,8 +130,37 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
     parked = false;
   };
 
+  /**
+   * Tells the backend, one delivery at a time in order, what changed in HubSpot; beside the HubSpot steps, so a
+   * backend that is down delays only its own deliveries.
+   */
+  const deliveries = new CancellationScope();
+  const deliveryLane = deliveries
+    .run(async () => {
+      for (;;) {
+        await condition(() => ledger.nextDelivery() !== undefined);
+        const delivery = ledger.nextDelivery()!;
+        try {
+          await backend.deliverChange({ delivery });
+          ledger.delivered(delivery.id, Date.now());
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          const failure = failureOf(err);
+          ledger.deliveryFailed(delivery.id, { errorType: failure.type, message: failure.message }, Date.now());
+          log.warn('delivery to the backend failed for good', { deliveryId: delivery.id, errorType: failure.type });
+        }
+        publish();
+      }
+    })
+    // Cancelled before a continue-as-new or the end: a delivery in flight stays in the outbox for the next run.
+    .catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
+
   /** The next run of this workflow, starting from `from`'s record. */
   const continueFrom = async (from: LeadLedger, idle = false): Promise<never> => {
+    deliveries.cancel();
+    await deliveryLane;
     await condition(allHandlersFinished);
     return continueAsNew<typeof leadSync>({ ...input, idle, carried: from.snapshot() });
   };
@@ -132,12 +177,16 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
       if (outcome === 'requeued' || historyTooLong()) return continueFrom(ledger);
       continue;
     }
+    if (ledger.wasForgotten) break;
     if (historyTooLong()) return continueFrom(ledger);
     const wake = () => ledger.hasWork() || historyTooLong();
     // An idle run waits without a timer: a lead quiet for a year costs nothing until its next event.
     if (idle) await condition(wake);
-    else if (!(await condition(wake, input.idleTimeoutMs ?? DEFAULT_IDLE_MS))) return continueFrom(ledger, true);
+    else if (!(await condition(wake, input.idleTimeoutMs ?? DEFAULT_IDLE_MS)) && !ledger.nextDelivery())
+      return continueFrom(ledger, true);
   }
+  deliveries.cancel();
+  await deliveryLane;
   await condition(allHandlersFinished);
   // Events that arrived behind the delete belong to a new lead with the same address: a fresh run takes them.
   if (ledger.hasWork()) return continueFrom(ledger.successor(Date.now()));
@@ -148,8 +197,8 @@ async function call(input: LeadSyncInput, step: Step): Promise<StepResult> {
   const lead = { portalId: input.portalId, email: input.email };
   switch (step.kind) {
     case 'write': {
-      const { id, properties } = await hubspot.upsertContact({ ...lead, properties: step.properties });
-      return { kind: 'write', id, properties };
+      const { id, properties, at } = await hubspot.upsertContact({ ...lead, properties: step.properties });
+      return { kind: 'write', id, properties, at };
     }
     case 'unsubscribe':
       await hubspot.unsubscribeLead({ ...lead, ...subscriptionChange(step.event) });

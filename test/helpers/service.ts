@@ -57,7 +57,7 @@ export async function startTestService(options: {
 
 /** Waits for a condition the system reaches asynchronously, checking it again and again until a deadline. */
 export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
   options: { timeoutMs?: number; what?: string } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);

@@ -5,7 +5,14 @@ import type { UpsertInput, UpsertResult } from '../../src/hubspot/contacts.js';
 import { fakeClock, flush, type FakeClock } from '../hubspot/helpers/fake-clock.js';
 
 const resultsFor = (inputs: UpsertInput[]): UpsertResult[] =>
-  inputs.map((i, n) => ({ ok: true, email: i.email, id: `id-${i.email}-${n}`, isNew: true, properties: {} }));
+  inputs.map((i, n) => ({
+    ok: true,
+    email: i.email,
+    id: `id-${i.email}-${n}`,
+    isNew: true,
+    properties: {},
+    updatedAt: '2026-12-01T00:00:00.000Z',
+  }));
 
 /** A `send` the test answers by hand, so what is in flight at any moment is known exactly. */
 function controlledSend() {

@@ -41,7 +41,7 @@ describe('hubspotConnection with OAuth against the sandbox', () => {
       // The sandbox enforces no limit here, and workers calling as fast as they can must not wait on their own.
       rateLimit: 10_000,
     });
-    return { portal, activities: createActivities({ portal, oauth }) };
+    return { portal, activities: createActivities({ portal, oauth, client: env.client }) };
   };
   const connect = (
     taskQueue: string,

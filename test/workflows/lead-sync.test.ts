@@ -60,7 +60,7 @@ describe('leadSync workflow with stand-in activities, on the dev server', () => 
   const email = () => `wf-${randomUUID().slice(0, 8)}@example.com`;
 
   it('a new lead registered through the client costs 2 workflow tasks, 1 activity and 1 search-attribute write, and reaches HubSpot with no properties', async () => {
-    const fake = standInActivities();
+    const fake = standInActivities(env.client);
     await withWorker(env, { activities: fake.activities }, async ({ taskQueue }) => {
       const address = email();
       const leads = new LeadSyncClient({ client: env.client, portalId: PORTAL, taskQueue });
@@ -84,7 +84,7 @@ describe('leadSync workflow with stand-in activities, on the dev server', () => 
   });
 
   it('folds the updates that queue behind a write in flight into one call, later values winning', async () => {
-    const fake = standInActivities();
+    const fake = standInActivities(env.client);
     await withWorker(env, { activities: fake.activities }, async ({ taskQueue }) => {
       const address = email();
       let open!: () => void;
@@ -115,7 +115,7 @@ describe('leadSync workflow with stand-in activities, on the dev server', () => 
   });
 
   it('drops a repeated event id across continue-as-new, and keeps its queue and failed events', async () => {
-    const fake = standInActivities();
+    const fake = standInActivities(env.client);
     fake.control.reject.add('favourite_colour');
     await withWorker(env, { activities: fake.activities }, async ({ taskQueue }) => {
       const address = email();
@@ -145,7 +145,7 @@ describe('leadSync workflow with stand-in activities, on the dev server', () => 
   });
 
   it('replays a failed event once its cause is fixed, without overwriting a newer value', async () => {
-    const fake = standInActivities();
+    const fake = standInActivities(env.client);
     fake.control.reject.add('phone');
     await withWorker(env, { activities: fake.activities }, async ({ taskQueue }) => {
       const address = email();
@@ -171,7 +171,7 @@ describe('leadSync workflow with stand-in activities, on the dev server', () => 
   });
 
   it('parks on a broken connection with the step in flight visible, and retries that same step on restore', async () => {
-    const fake = standInActivities();
+    const fake = standInActivities(env.client);
     fake.control.authBroken = true;
     await withWorker(env, { activities: fake.activities }, async ({ taskQueue }) => {
       const address = email();
@@ -208,7 +208,7 @@ describe('leadSync workflow with stand-in activities, on the dev server', () => 
   });
 
   it('when idle, continues as new and then waits without a timer; the next event is applied in the new run', async () => {
-    const fake = standInActivities();
+    const fake = standInActivities(env.client);
     await withWorker(env, { activities: fake.activities }, async ({ taskQueue }) => {
       const address = email();
       const extra = { idleTimeoutMs: 1_000 };
@@ -241,7 +241,7 @@ describe('leadSync workflow with stand-in activities, on the dev server', () => 
   });
 
   it('a GDPR delete ends the workflow with no personal data; events behind it start afresh', async () => {
-    const fake = standInActivities();
+    const fake = standInActivities(env.client);
     await withWorker(env, { activities: fake.activities }, async ({ taskQueue }) => {
       const address = email();
       const handle = await send(taskQueue, event(address, { kind: 'register', properties: { firstname: 'Gone' } }));

@@ -1,6 +1,7 @@
 import { errorBody, standardError, type ErrorDetail } from '../errors.js';
 import { READ_ONLY_PROPERTIES } from '../options.js';
 import type { PropertyValues } from '../state/contact-store.js';
+import { isSubscriptionProperty } from './property-names.js';
 
 // Deliberately loose, like HubSpot's own check: one @, no spaces, a dot in the domain.
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -22,7 +23,7 @@ export function toPropertyValues(raw: Record<string, string | number | boolean |
 export function checkProperties(values: PropertyValues, known: ReadonlySet<string>): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
   for (const [name, value] of Object.entries(values)) {
-    if (READ_ONLY_PROPERTIES.includes(name)) {
+    if (READ_ONLY_PROPERTIES.includes(name) || isSubscriptionProperty(name)) {
       problems.push({
         code: 'READ_ONLY_VALUE',
         name,

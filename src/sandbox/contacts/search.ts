@@ -4,9 +4,16 @@ import type { ContactRecord } from '../types.js';
 // The properties a free-text `query` looks at, as in HubSpot's contact search.
 const QUERY_PROPERTIES = ['email', 'firstname', 'lastname', 'phone', 'company'];
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+// HubSpot types these properties: datetimes compare as instants (filters send epoch milliseconds), ids as numbers.
+const DATETIME_PROPERTIES = new Set(['createdate', 'lastmodifieddate']);
+const NUMBER_PROPERTIES = new Set(['hs_object_id']);
 
-function compare(a: string, b: string): number {
+/** Epoch milliseconds from HubSpot's two spellings of an instant: `1767225600000` or ISO 8601. */
+function instantOf(value: string): number {
+  return /^-?\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
+}
+
+function compareUntyped(a: string, b: string): number {
   const na = Number(a);
   const nb = Number(b);
   if (a.trim() !== '' && b.trim() !== '' && !Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
@@ -15,6 +22,26 @@ function compare(a: string, b: string): number {
   if (!Number.isNaN(da) && !Number.isNaN(db)) return da - db;
   return a.localeCompare(b);
 }
+
+/** A typed property's value as a number, or NaN when the property is untyped or the value does not parse. */
+function typedNumber(property: string, value: string): number {
+  if (DATETIME_PROPERTIES.has(property)) return instantOf(value);
+  if (NUMBER_PROPERTIES.has(property) && value.trim() !== '') return Number(value);
+  return Number.NaN;
+}
+
+/** Orders two values of `property` as HubSpot does for its type; untyped or unparsable values fall back. */
+function compare(property: string, a: string, b: string): number {
+  const na = typedNumber(property, a);
+  const nb = typedNumber(property, b);
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+  return compareUntyped(a, b);
+}
+
+const same = (property: string, a: string, b: string): boolean =>
+  DATETIME_PROPERTIES.has(property) || NUMBER_PROPERTIES.has(property)
+    ? compare(property, a, b) === 0
+    : a.toLowerCase() === b.toLowerCase();
 
 function containsToken(value: string, pattern: string): boolean {
   const escaped = pattern
@@ -45,7 +72,8 @@ export function filterProblem(filter: SearchFilter, known: ReadonlySet<string>):
 }
 
 export function matchesFilter(contact: ContactRecord, filter: SearchFilter): boolean {
-  const value = contact.properties[filter.propertyName] ?? null;
+  const property = filter.propertyName;
+  const value = contact.properties[property] ?? null;
   const wanted = filter.value ?? '';
   switch (filter.operator) {
     case 'HAS_PROPERTY':
@@ -53,23 +81,25 @@ export function matchesFilter(contact: ContactRecord, filter: SearchFilter): boo
     case 'NOT_HAS_PROPERTY':
       return value === null;
     case 'EQ':
-      return value !== null && same(value, wanted);
+      return value !== null && same(property, value, wanted);
     case 'NEQ':
-      return value === null || !same(value, wanted);
+      return value === null || !same(property, value, wanted);
     case 'IN':
-      return value !== null && (filter.values ?? []).some((candidate) => same(value, candidate));
+      return value !== null && (filter.values ?? []).some((candidate) => same(property, value, candidate));
     case 'NOT_IN':
-      return value === null || !(filter.values ?? []).some((candidate) => same(value, candidate));
+      return value === null || !(filter.values ?? []).some((candidate) => same(property, value, candidate));
     case 'LT':
-      return value !== null && compare(value, wanted) < 0;
+      return value !== null && compare(property, value, wanted) < 0;
     case 'LTE':
-      return value !== null && compare(value, wanted) <= 0;
+      return value !== null && compare(property, value, wanted) <= 0;
     case 'GT':
-      return value !== null && compare(value, wanted) > 0;
+      return value !== null && compare(property, value, wanted) > 0;
     case 'GTE':
-      return value !== null && compare(value, wanted) >= 0;
+      return value !== null && compare(property, value, wanted) >= 0;
     case 'BETWEEN':
-      return value !== null && compare(value, wanted) >= 0 && compare(value, filter.highValue ?? '') <= 0;
+      return (
+        value !== null && compare(property, value, wanted) >= 0 && compare(property, value, filter.highValue ?? '') <= 0
+      );
     case 'CONTAINS_TOKEN':
       return value !== null && containsToken(value, wanted);
     case 'NOT_CONTAINS_TOKEN':
@@ -99,7 +129,7 @@ export function sortContacts(contacts: ContactRecord[], sorts: SearchSort[]): Co
     for (const key of keys) {
       const left = a.properties[key.name] ?? '';
       const right = b.properties[key.name] ?? '';
-      const order = compare(left, right);
+      const order = compare(key.name, left, right);
       if (order !== 0) return key.descending ? -order : order;
     }
     return Number(a.id) - Number(b.id);

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, standardError } from '../errors.js';
 import type { PropertyValues } from '../state/contact-store.js';
 import type { SandboxState } from '../state/sandbox-state.js';
-import type { ContactRecord } from '../types.js';
+import type { ChangeSource, ContactRecord } from '../types.js';
+import { subscriptionProperties } from '../preferences/mirror.js';
 import {
   checkProperties,
   invalidEmailProblem,
@@ -55,7 +56,7 @@ export class ContactWriter {
     this.known = new Set(state.options.knownProperties);
   }
 
-  create(values: PropertyValues, now: Date): WriteResult {
+  create(values: PropertyValues, now: Date, source: ChangeSource): WriteResult {
     const problems = checkProperties(values, this.known);
     if (problems.length) return invalid(problems);
     const email = values.email?.trim().toLowerCase();
@@ -63,10 +64,12 @@ export class ContactWriter {
       const conflict = this.emailConflict(email, undefined);
       if (conflict) return conflict;
     }
-    return { ok: true, contact: this.state.contacts.create(values, now), isNew: true };
+    // An address can have subscription statuses before it has a contact; the new contact shows them at once.
+    const mirrored = email ? subscriptionProperties(this.state.subscriptions, email, {}) : {};
+    return { ok: true, contact: this.state.contacts.create({ ...values, ...mirrored }, now, source), isNew: true };
   }
 
-  update(contact: ContactRecord, values: PropertyValues, now: Date): WriteResult {
+  update(contact: ContactRecord, values: PropertyValues, now: Date, source: ChangeSource): WriteResult {
     const problems = checkProperties(values, this.known);
     if (problems.length) return invalid(problems);
     const email = values.email?.trim().toLowerCase();
@@ -74,19 +77,25 @@ export class ContactWriter {
       const conflict = this.emailConflict(email, contact.id);
       if (conflict) return conflict;
     }
-    return { ok: true, contact: this.state.contacts.update(contact, values, now), isNew: false };
+    return { ok: true, contact: this.state.contacts.update(contact, values, now, source), isNew: false };
   }
 
-  upsert(id: string, idProperty: string | undefined, values: PropertyValues, now: Date): WriteResult {
+  upsert(
+    id: string,
+    idProperty: string | undefined,
+    values: PropertyValues,
+    now: Date,
+    source: ChangeSource,
+  ): WriteResult {
     if (idProperty === 'email') {
       if (!isValidEmail(id)) return invalid([invalidEmailProblem(id)]);
       const existing = this.state.contacts.findByEmail(id);
       const keyed = { ...values, email: id };
-      return existing ? this.update(existing, keyed, now) : this.create(keyed, now);
+      return existing ? this.update(existing, keyed, now, source) : this.create(keyed, now, source);
     }
     if (idProperty === undefined || idProperty === 'hs_object_id') {
       const existing = this.state.contacts.findById(id);
-      if (existing) return this.update(existing, values, now);
+      if (existing) return this.update(existing, values, now, source);
       return rejected({ status: 404, category: 'OBJECT_NOT_FOUND', message: `Could not find a contact with id ${id}` });
     }
     if (!this.known.has(idProperty)) {

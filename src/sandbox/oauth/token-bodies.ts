@@ -1,5 +1,5 @@
 import type { SandboxState } from '../state/sandbox-state.js';
-import { SANDBOX_APP_ID, SANDBOX_USER, type TokenGrant } from '../state/token-store.js';
+import { SANDBOX_USER, type TokenGrant } from '../state/token-store.js';
 
 const hubDomain = (state: SandboxState): string => `sandbox-${state.options.portalId}.hubspot.com`;
 
@@ -25,7 +25,7 @@ export function accessTokenIntrospection(state: SandboxState, token: string, exp
     token_type: 'bearer',
     token_use: 'access_token',
     client_id: clientId,
-    app_id: SANDBOX_APP_ID,
+    app_id: state.options.appId,
     hub_id: portalId,
     hub_domain: hubDomain(state),
     user: SANDBOX_USER.email,
@@ -34,7 +34,7 @@ export function accessTokenIntrospection(state: SandboxState, token: string, exp
     expires_in: expiresIn,
     is_private_distribution: false,
     signed_access_token: {
-      appId: SANDBOX_APP_ID,
+      appId: state.options.appId,
       appInstallId: `sandbox-install-${portalId}`,
       audience: 'sandbox',
       expiresAt: Date.now() + expiresIn * 1000,
@@ -63,7 +63,7 @@ export function refreshTokenIntrospection(state: SandboxState, token: string, sc
     token_type: 'refresh',
     token_use: 'refresh_token',
     client_id: state.options.clientId,
-    app_id: SANDBOX_APP_ID,
+    app_id: state.options.appId,
     hub_id: state.options.portalId,
     hub_domain: hubDomain(state),
     user: SANDBOX_USER.email,
@@ -81,7 +81,7 @@ export function v1AccessTokenInfo(state: SandboxState, token: string, expiresIn:
     user_id: SANDBOX_USER.id,
     hub_domain: hubDomain(state),
     hub_id: state.options.portalId,
-    app_id: SANDBOX_APP_ID,
+    app_id: state.options.appId,
     scopes,
     expires_in: expiresIn,
     is_private_distribution: false,

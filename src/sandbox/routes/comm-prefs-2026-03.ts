@@ -4,7 +4,7 @@ import { isValidEmail } from '../contacts/properties.js';
 import { sendError } from '../errors.js';
 import { parseBody, queryString } from '../parse-body.js';
 import { PREFERENCES_2026_03 } from '../paths.js';
-import { mirrorOptOut } from '../preferences/opt-out.js';
+import { mirrorSubscriptions } from '../preferences/mirror.js';
 import {
   actionResponse,
   definitionOf,
@@ -103,7 +103,7 @@ export function registerCommPrefs202603Routes(app: FastifyInstance, state: Sandb
           },
           now,
         );
-        if (wasOptedOut && body.statusState === 'SUBSCRIBED') mirrorOptOut(state, email, false, now);
+        mirrorSubscriptions(state, email, now, 'INTEGRATION');
       }
       return reply.send(actionResponse([publicStatusOf(store, email, definition, createdAt, reason)], requestedAt));
     },
@@ -148,7 +148,7 @@ export function registerCommPrefs202603Routes(app: FastifyInstance, state: Sandb
       const now = new Date();
       if (!already) {
         store.unsubscribeAll(email, { source: SOURCE }, now);
-        mirrorOptOut(state, email, true, now);
+        mirrorSubscriptions(state, email, now, 'INTEGRATION');
       }
       const reason: SetStatusReason = already ? 'NO_STATUS_CHANGE' : 'UNSUBSCRIBE_FROM_ALL_OCCURRED';
       // Without `verbose`, HubSpot does not list the per-subscription statuses it changed.

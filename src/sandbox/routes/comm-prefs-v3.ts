@@ -4,6 +4,7 @@ import { isValidEmail } from '../contacts/properties.js';
 import { sendError } from '../errors.js';
 import { parseBody } from '../parse-body.js';
 import { PREFERENCES_V3 } from '../paths.js';
+import { mirrorSubscriptions } from '../preferences/mirror.js';
 import { definitionOf, SOURCE, v3StatusOf } from '../preferences/presenters.js';
 import { v3SubscriptionInput } from '../schemas.js';
 import type { SandboxState } from '../state/sandbox-state.js';
@@ -96,7 +97,9 @@ export function registerCommPrefsV3Routes(app: FastifyInstance, state: SandboxSt
           ...(body.legalBasis ? { legalBasis: body.legalBasis } : {}),
           ...(body.legalBasisExplanation ? { legalBasisExplanation: body.legalBasisExplanation } : {}),
         };
-        store.set(email, definition.id, action === 'subscribe' ? 'SUBSCRIBED' : 'UNSUBSCRIBED', change, new Date());
+        const now = new Date();
+        store.set(email, definition.id, action === 'subscribe' ? 'SUBSCRIBED' : 'UNSUBSCRIBED', change, now);
+        mirrorSubscriptions(state, email, now, 'INTEGRATION');
         return reply.send(v3StatusOf(store, email, definition));
       },
     );

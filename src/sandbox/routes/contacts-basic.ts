@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { addRoute, READ_CONTACTS, WRITE_CONTACTS } from '../context.js';
 import { isValidEmail, toPropertyValues, invalidEmailProblem, propertyErrorBody } from '../contacts/properties.js';
 import { presentContact, requestedProperties } from '../contacts/present.js';
+import { gdprDeleteContact, gdprDeleteEmail } from '../contacts/gdpr.js';
+import { readableProperties } from '../contacts/property-names.js';
 import { ContactWriter, sendRejection } from '../contacts/writes.js';
 import { notFound } from '../errors.js';
-import { READ_ONLY_PROPERTIES } from '../options.js';
 import { parseBody, queryOf, queryString } from '../parse-body.js';
 import { CONTACT_BASES } from '../paths.js';
 import { createInput, gdprDeleteInput, updateInput } from '../schemas.js';
@@ -15,7 +16,7 @@ const byNumericId = (a: ContactRecord, b: ContactRecord): number => Number(a.id)
 
 export function registerContactBasicRoutes(app: FastifyInstance, state: SandboxState): void {
   const writer = new ContactWriter(state);
-  const readable = new Set([...state.options.knownProperties, ...READ_ONLY_PROPERTIES]);
+  const readable = readableProperties(state.options);
 
   for (const base of CONTACT_BASES) {
     addRoute(
@@ -50,7 +51,7 @@ export function registerContactBasicRoutes(app: FastifyInstance, state: SandboxS
       async (request, reply) => {
         const body = parseBody(createInput, request, reply);
         if (!body) return reply;
-        const result = writer.create(toPropertyValues(body.properties), new Date());
+        const result = writer.create(toPropertyValues(body.properties), new Date(), 'INTEGRATION');
         if (!result.ok) return sendRejection(request, reply, result.rejection);
         return reply.code(201).send(presentContact(result.contact, 'write', undefined, readable));
       },
@@ -81,7 +82,7 @@ export function registerContactBasicRoutes(app: FastifyInstance, state: SandboxS
         if (!body) return reply;
         const contact = state.contacts.find(contactId, queryString(request, 'idProperty'));
         if (!contact) return notFound(request, reply);
-        const result = writer.update(contact, toPropertyValues(body.properties), new Date());
+        const result = writer.update(contact, toPropertyValues(body.properties), new Date(), 'INTEGRATION');
         if (!result.ok) return sendRejection(request, reply, result.rejection);
         return reply.send(presentContact(result.contact, 'write', undefined, readable));
       },
@@ -96,7 +97,7 @@ export function registerContactBasicRoutes(app: FastifyInstance, state: SandboxS
         const { contactId } = request.params as { contactId: string };
         const contact = state.contacts.findById(contactId);
         // HubSpot answers 204 for ids that do not exist, too.
-        if (contact) state.contacts.archive(contact, new Date());
+        if (contact) state.contacts.archive(contact, new Date(), 'INTEGRATION');
         return reply.code(204).send();
       },
     );
@@ -109,30 +110,20 @@ export function registerContactBasicRoutes(app: FastifyInstance, state: SandboxS
       async (request, reply) => {
         const body = parseBody(gdprDeleteInput, request, reply);
         if (!body) return reply;
+        const now = new Date();
         if (body.idProperty === 'email') {
           const email = body.objectId.trim().toLowerCase();
           if (!isValidEmail(email)) {
             return reply.code(400).send(propertyErrorBody(request.sandbox.correlationId, [invalidEmailProblem(email)]));
           }
-          const matches = state.contacts.all().filter((contact) => contact.properties.email === email);
-          for (const contact of matches) state.contacts.remove(contact);
-          // Per the spec: an address that matches no contact is blocklisted so it cannot come back.
-          if (matches.length === 0) state.blocklist.add(email);
-          forget(state, email);
+          gdprDeleteEmail(state, email, now, 'INTEGRATION');
           return reply.code(204).send();
         }
         const contact = state.contacts.byIdIncludingArchived(body.objectId);
         if (!contact) return notFound(request, reply);
-        state.contacts.remove(contact);
-        const email = contact.properties.email;
-        if (email) forget(state, email);
+        gdprDeleteContact(state, contact, now, 'INTEGRATION');
         return reply.code(204).send();
       },
     );
   }
-}
-
-function forget(state: SandboxState, email: string): void {
-  state.subscriptions.forget(email);
-  if (!state.deletedEmails.includes(email)) state.deletedEmails.push(email);
 }

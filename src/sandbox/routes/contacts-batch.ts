@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addRoute, READ_CONTACTS, WRITE_CONTACTS } from '../context.js';
 import { toPropertyValues } from '../contacts/properties.js';
 import { presentContact } from '../contacts/present.js';
+import { readableProperties } from '../contacts/property-names.js';
 import { batchError, ContactWriter, type WriteResult } from '../contacts/writes.js';
 import { sendError, standardError } from '../errors.js';
-import { READ_ONLY_PROPERTIES } from '../options.js';
 import { parseBody, queryString } from '../parse-body.js';
 import { CONTACT_BASES } from '../paths.js';
 import { batchArchiveInput, batchCreateInput, batchReadInput, batchUpdateInput, upsertInput } from '../schemas.js';
@@ -55,7 +55,7 @@ function sendBatch(reply: FastifyReply, outcome: BatchOutcome, okStatus: number)
 
 export function registerContactBatchRoutes(app: FastifyInstance, state: SandboxState): void {
   const writer = new ContactWriter(state);
-  const readable = new Set([...state.options.knownProperties, ...READ_ONLY_PROPERTIES]);
+  const readable = readableProperties(state.options);
   const collect = (
     outcome: BatchOutcome,
     result: WriteResult,
@@ -103,7 +103,13 @@ export function registerContactBatchRoutes(app: FastifyInstance, state: SandboxS
         const outcome = start();
         const now = new Date();
         for (const input of body.inputs) {
-          const result = writer.upsert(input.id, input.idProperty, toPropertyValues(input.properties), now);
+          const result = writer.upsert(
+            input.id,
+            input.idProperty,
+            toPropertyValues(input.properties),
+            now,
+            'INTEGRATION',
+          );
           collect(outcome, result, input.id, true, input.objectWriteTraceId);
         }
         return sendBatch(reply, outcome, 200);
@@ -123,7 +129,7 @@ export function registerContactBatchRoutes(app: FastifyInstance, state: SandboxS
         const outcome = start();
         const now = new Date();
         for (const input of body.inputs) {
-          const result = writer.create(toPropertyValues(input.properties), now);
+          const result = writer.create(toPropertyValues(input.properties), now, 'INTEGRATION');
           collect(outcome, result, input.objectWriteTraceId, false, input.objectWriteTraceId);
         }
         return sendBatch(reply, outcome, 201);
@@ -145,7 +151,7 @@ export function registerContactBatchRoutes(app: FastifyInstance, state: SandboxS
         for (const input of body.inputs) {
           const contact = state.contacts.find(input.id, input.idProperty);
           const result: WriteResult = contact
-            ? writer.update(contact, toPropertyValues(input.properties), now)
+            ? writer.update(contact, toPropertyValues(input.properties), now, 'INTEGRATION')
             : {
                 ok: false,
                 rejection: {
@@ -207,7 +213,7 @@ export function registerContactBatchRoutes(app: FastifyInstance, state: SandboxS
         const now = new Date();
         for (const { id } of body.inputs) {
           const contact = state.contacts.findById(id);
-          if (contact) state.contacts.archive(contact, now);
+          if (contact) state.contacts.archive(contact, now, 'INTEGRATION');
         }
         return reply.code(204).send();
       },

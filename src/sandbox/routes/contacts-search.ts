@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { addRoute, READ_CONTACTS } from '../context.js';
 import { presentContact } from '../contacts/present.js';
+import { readableProperties } from '../contacts/property-names.js';
 import { filterProblem, matchesGroups, matchesQuery, sortContacts } from '../contacts/search.js';
 import { sendError } from '../errors.js';
-import { READ_ONLY_PROPERTIES } from '../options.js';
 import { parseBody } from '../parse-body.js';
 import { CONTACT_BASES } from '../paths.js';
 import { searchInput } from '../schemas.js';
@@ -13,7 +13,7 @@ import type { SandboxState } from '../state/sandbox-state.js';
 const MAX_RESULTS = 10_000;
 
 export function registerContactSearchRoutes(app: FastifyInstance, state: SandboxState): void {
-  const readable = new Set([...state.options.knownProperties, ...READ_ONLY_PROPERTIES]);
+  const readable = readableProperties(state.options);
   for (const base of CONTACT_BASES) {
     addRoute(
       app,

@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from '../options.js';
 import type { Exchange, SandboxCounters } from '../types.js';
+import { WebhookService } from '../webhooks/webhook-service.js';
 import { ContactStore } from './contact-store.js';
 import { emptyCounters } from './counters.js';
 import { FaultPlan } from './faults.js';
@@ -10,7 +11,8 @@ import { TokenStore } from './token-store.js';
 /** Everything the sandbox remembers; route handlers read and change it, nothing else holds state. */
 export class SandboxState {
   readonly tokens: TokenStore;
-  readonly contacts = new ContactStore();
+  readonly webhooks: WebhookService;
+  readonly contacts: ContactStore;
   readonly subscriptions: SubscriptionStore;
   readonly faults = new FaultPlan();
   readonly burstWindow: RollingWindow | undefined;
@@ -24,6 +26,8 @@ export class SandboxState {
   readonly blocklist = new Set<string>();
 
   constructor(readonly options: ResolvedOptions) {
+    this.webhooks = new WebhookService(options);
+    this.contacts = new ContactStore((change) => this.webhooks.record(change));
     this.tokens = new TokenStore(
       options.clientId,
       options.clientSecret,
@@ -51,5 +55,6 @@ export class SandboxState {
     this.deletedEmails.length = 0;
     this.blocklist.clear();
     this.counters = emptyCounters();
+    this.webhooks.reset();
   }
 }

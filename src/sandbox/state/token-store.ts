@@ -5,7 +5,6 @@ import { DEFAULT_SCOPES } from '../options.js';
 const CODE_TTL_MS = 10 * 60 * 1000;
 
 export const SANDBOX_USER = { id: 7_100_001, email: 'sandbox-user@example.com' };
-export const SANDBOX_APP_ID = 4_021_337;
 
 interface AccessTokenEntry {
   expiresAt: number;

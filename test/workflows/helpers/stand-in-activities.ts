@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { createActivities } from '../../../src/activities/index.js';
 import { toHubSpotProperties } from '../../../src/activities/leads.js';
 import { FailureType } from '../../../src/shared/failure-types.js';
@@ -15,7 +16,7 @@ export interface StandInCall {
  * ones replaced, so a workflow test decides what HubSpot answers and sees every call. A property named in `reject`
  * is refused as HubSpot refuses an unknown property; while `authBroken` is set every call fails as a revoked token.
  */
-export function standInActivities() {
+export function standInActivities(client: Client) {
   const calls: StandInCall[] = [];
   const contacts = new Map<string, { id: string; properties: Record<string, string> }>();
   const control = {
@@ -33,7 +34,7 @@ export function standInActivities() {
     throw new Error('the stand-in activities answer every HubSpot call of these tests');
   };
   const activities = {
-    ...createActivities({ portal: noHubSpot }),
+    ...createActivities({ portal: noHubSpot, client }),
     async upsertContact(input: { email: string; properties: LeadProperties }) {
       calls.push({ activity: 'upsertContact', email: input.email, properties: input.properties });
       await control.gate;

@@ -1,0 +1,162 @@
+import type { BackendDelivery, DeliveryType } from '../shared/delivery-types.js';
+import type { HubSpotChange, LeadEvent, LeadRecord } from '../shared/lead-types.js';
+
+type HubSpotEvent = Extract<LeadEvent, { kind: 'hubspot' }>;
+
+/** HubSpot's own bookkeeping: it changes on every write, ours included, and tells the backend nothing. */
+const BOOKKEEPING = new Set(['lastmodifieddate', 'hs_lastmodifieddate', 'createdate', 'hs_object_id']);
+const OPT_OUT_ALL = 'hs_email_optout';
+const OPT_OUT_ONE = /^hs_email_optout_(\d+)$/;
+
+/** True for the contact properties HubSpot derives from subscription status: they change through opt-outs only. */
+export function isSubscriptionProperty(name: string): boolean {
+  return name === OPT_OUT_ALL || OPT_OUT_ONE.test(name);
+}
+
+export function emptyHubSpotSide(): LeadRecord['hubspot'] {
+  return { properties: {}, subscription: { unsubscribedFromAll: false, unsubscribed: [] }, deleted: false };
+}
+
+export interface InboundOutcome {
+  deliveries: BackendDelivery[];
+  /** A privacy deletion: the lead forgets everything once the backend was told (at once when nobody is told). */
+  forget: boolean;
+  /** Why nothing changed, for the log: an echo of our own write, an older value, another contact. */
+  ignored?: string;
+}
+
+/**
+ * A delivery's id is the HubSpot event's id at this lead plus its type: stable across redeliveries, so the backend
+ * can drop repeats.
+ *
+ * Applies one change reported by HubSpot to the lead's record and says what the backend must be told. Echoes are
+ * no changes: a value the lead already holds (what it last wrote, or what HubSpot reported before) is dropped, and
+ * so is one older than the newest value known for that property, which HubSpot itself has already overwritten.
+ */
+export function applyInbound(r: LeadRecord, event: HubSpotEvent, now: number): InboundOutcome {
+  const { change } = event;
+  const ours = r.hubspotId;
+  const base = { portalId: r.portalId, email: r.email, occurredAt: iso(change.occurredAt) };
+  const tell = (type: DeliveryType, changes: BackendDelivery['changes'], extra: Partial<BackendDelivery> = {}) =>
+    event.deliver
+      ? [
+          {
+            ...base,
+            id: `${event.eventId}:${type}`,
+            type,
+            hubspotId: r.hubspotId,
+            changes,
+            source: 'hubspot' as const,
+            ...extra,
+          },
+        ]
+      : [];
+  const nothing = (ignored: string): InboundOutcome => ({ deliveries: [], forget: false, ignored });
+
+  switch (change.type) {
+    case 'merged': {
+      if (ours === undefined || (ours !== change.contactId && !change.mergedIds.includes(ours)))
+        return nothing('a merge of other contacts');
+      if (ours === change.contactId) return nothing('merged into this lead’s contact');
+      r.hubspotId = change.contactId;
+      touchHubSpot(r, change, now);
+      return { deliveries: tell('lead.updated', { hs_object_id: change.contactId }), forget: false };
+    }
+    case 'deleted': {
+      if (ours !== change.contactId) return nothing('a deletion of another contact');
+      if (change.gdpr) {
+        touchHubSpot(r, change, now);
+        const deliveries = tell('lead.deleted', {}, { gdpr: true });
+        return { deliveries, forget: true };
+      }
+      if (r.hubspot.deleted) return nothing('already deleted in HubSpot');
+      r.hubspot.deleted = true;
+      touchHubSpot(r, change, now);
+      return { deliveries: tell('lead.deleted', {}, { gdpr: false }), forget: false };
+    }
+    case 'properties':
+      return applyProperties(r, event, change, now, tell, nothing);
+  }
+}
+
+function applyProperties(
+  r: LeadRecord,
+  event: HubSpotEvent,
+  change: Extract<HubSpotChange, { type: 'properties' }>,
+  now: number,
+  tell: (type: DeliveryType, changes: BackendDelivery['changes']) => BackendDelivery[],
+  nothing: (why: string) => InboundOutcome,
+): InboundOutcome {
+  const adopt = r.hubspotId === undefined || r.hubspot.deleted;
+  if (r.hubspotId !== change.contactId && !adopt) return nothing('a change of another contact');
+  const adopted = r.hubspotId !== change.contactId;
+  if (adopted) {
+    r.hubspotId = change.contactId;
+    r.hubspot.deleted = false;
+  }
+  let changed = adopted;
+  const updated: BackendDelivery['changes'] = {};
+  const unsubscribed: BackendDelivery['changes'] = {};
+  const resubscribed: BackendDelivery['changes'] = {};
+  for (const [name, value] of Object.entries(change.properties)) {
+    if (BOOKKEEPING.has(name) || change.occurredAt <= (r.changedAt[name] ?? -Infinity)) continue;
+    if (isSubscriptionProperty(name)) {
+      const moved = applyOptOut(r, name, value === 'true');
+      if (moved === 'unsubscribed') unsubscribed[name] = value;
+      if (moved === 'resubscribed') resubscribed[name] = value;
+      changed ||= moved !== undefined;
+    } else if (name === 'email') {
+      // The lead is its address: a new one in HubSpot is news for the backend (once), not a property to write back.
+      const known = r.hubspot.properties.email ?? r.email;
+      if (value !== null && value.toLowerCase() !== known.toLowerCase()) {
+        r.hubspot.properties.email = value;
+        updated[name] = value;
+        changed = true;
+      }
+    } else if ((r.properties[name] ?? null) !== value) {
+      if (value === null) delete r.properties[name];
+      else r.properties[name] = value;
+      r.hubspot.properties[name] = value;
+      updated[name] = value;
+      changed = true;
+    }
+    r.changedAt[name] = change.occurredAt;
+    // An operator's replay of an older failed write must not undo what HubSpot now holds.
+    r.writtenAt[name] = Math.max(r.writtenAt[name] ?? 0, event.seq ?? 0);
+  }
+  if (adopted) updated.hs_object_id = change.contactId;
+  const deliveries = [
+    ...(Object.keys(updated).length > 0 ? tell('lead.updated', updated) : []),
+    ...(Object.keys(unsubscribed).length > 0 ? tell('lead.unsubscribed', unsubscribed) : []),
+    ...(Object.keys(resubscribed).length > 0 ? tell('lead.resubscribed', resubscribed) : []),
+  ];
+  if (!changed) return nothing('no value differs from what the lead holds (an echo)');
+  touchHubSpot(r, change, now);
+  return { deliveries, forget: false };
+}
+
+/**
+ * Moves the lead's subscription state as HubSpot reports it, and records the opt-out as HubSpot's own (only a
+ * resubscribe with a legal basis undoes that), even when the backend had already unsubscribed the lead. Says
+ * which way the lead's state moved, if at all.
+ */
+function applyOptOut(r: LeadRecord, name: string, optedOut: boolean): 'unsubscribed' | 'resubscribed' | undefined {
+  const id = OPT_OUT_ONE.exec(name)?.[1];
+  const before = id === undefined ? r.subscription.unsubscribedFromAll : r.subscription.unsubscribed.includes(id);
+  for (const side of [r.subscription, r.hubspot.subscription]) {
+    if (id === undefined) side.unsubscribedFromAll = optedOut;
+    else {
+      side.unsubscribed = side.unsubscribed.filter((s) => s !== id);
+      if (optedOut) side.unsubscribed.push(id);
+    }
+  }
+  if (before === optedOut) return undefined;
+  return optedOut ? 'unsubscribed' : 'resubscribed';
+}
+
+function touchHubSpot(r: LeadRecord, change: HubSpotChange, now: number): void {
+  r.hubspot.lastChangeAt = iso(change.occurredAt);
+  r.updatedAt = iso(now);
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
