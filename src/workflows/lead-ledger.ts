@@ -382,8 +382,14 @@ export class LeadLedger {
    */
   successor(now: number): LeadLedger {
     const next = LeadLedger.create({ email: this.record.email, portalId: this.record.portalId, now }, this.options);
-    for (const { event } of this.record.queue) next.accept(event, now);
+    // HubSpot's reports about the forgotten contact (its own deletion events among them) die with it.
+    for (const { event } of this.record.queue) if (event.kind !== 'hubspot') next.accept(event, now);
     return next;
+  }
+
+  /** Whether anything but HubSpot's reports about the forgotten contact waits: a new lead must take it. */
+  hasSuccessorWork(): boolean {
+    return this.record.queue.some(({ event }) => event.kind !== 'hubspot');
   }
 
   /** What the next run starts from. The step in flight, if any, goes first in its queue. */
@@ -464,7 +470,6 @@ export class LeadLedger {
     const outcome = applyInbound(this.record, event, now);
     this.record.outbox.push(...outcome.deliveries);
     this.record.outbox = compactedOutbox(this.record.outbox);
-    this.record.processedEvents += 1;
     if (outcome.forget) {
       const last = outcome.deliveries.at(-1);
       if (last) this.record.forgetWhenDelivered = { deliveryId: last.id, seq: event.seq ?? 0 };

@@ -189,7 +189,7 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
   await deliveryLane;
   await condition(allHandlersFinished);
   // Events that arrived behind the delete belong to a new lead with the same address: a fresh run takes them.
-  if (ledger.hasWork()) return continueFrom(ledger.successor(Date.now()));
+  if (ledger.hasSuccessorWork()) return continueFrom(ledger.successor(Date.now()));
   return { deleted: true, processedEvents: ledger.view(false).processedEvents };
 }
 

@@ -282,7 +282,9 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
     assert.equal(replayed.status, 'synced');
     assert.equal(sandbox().contacts.byEmail(email)!.properties.jobtitle, 'Operator');
 
-    // Someone edits the contact in HubSpot; a resync puts back what the backend last said.
+    // HubSpot drifts without telling (its webhook is lost); a resync puts back what the lead last knew.
+    const target = sandbox().webhooks.config().targetUrl;
+    sandbox().webhooks.configure({ targetUrl: null });
     const contactId = sandbox().contacts.byEmail(email)!.id;
     const edit = await got.patch(`${sandbox().baseUrl}/crm/objects/2026-03/contacts/${contactId}`, {
       headers: { authorization: `Bearer ${sandbox().staticToken}` },
@@ -290,6 +292,7 @@ describe('portal connection, codec endpoint and operator actions, end to end', (
       throwHttpErrors: false,
     });
     assert.equal(edit.statusCode, 200);
+    sandbox().webhooks.configure({ targetUrl: target });
     await signal(
       'leadEvent',
       JSON.stringify({ kind: 'resync', eventId: `resync-${Date.now()}`, email, receivedAt: new Date().toISOString() }),
