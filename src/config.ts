@@ -47,7 +47,8 @@ const envSchema = z.object({
   LEADSYNC_PUBLIC_URL: optionalString.pipe(z.url().optional()),
   LEADSYNC_BACKEND_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   LEADSYNC_BACKEND_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  LEADSYNC_BACKEND_WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  // Below the delivery activity's 15-second start-to-close timeout, so a slow answer fails as itself.
+  LEADSYNC_BACKEND_WEBHOOK_TIMEOUT_MS: int(100, 12_000).default(10_000),
   LEADSYNC_HUBSPOT_POLL_INTERVAL_MS: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     int(0, 86_400_000).optional(),

@@ -1,4 +1,6 @@
 import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../shared/failure-types.js';
 import { BackendDeliveryError, type BackendWebhook } from '../deliveries/backend-webhook.js';
 import type { BackendDelivery } from '../shared/delivery-types.js';
 import { classified } from './failures.js';
@@ -11,17 +13,23 @@ export interface DeliveryActivityDeps {
 export function createDeliveryActivities(deps: DeliveryActivityDeps) {
   return {
     /**
-     * Tells the backend about a change made inside HubSpot. Deliveries are optional: a backend that never set a
-     * webhook URL still gets its leads synced to HubSpot, so without one the change is dropped here, reported as
-     * not delivered, rather than failing the lead's workflow.
+     * Tells the backend about a change made inside HubSpot. Only changes the service was configured to deliver
+     * come here: a worker without LEADSYNC_BACKEND_WEBHOOK_URL (a scale-out worker set up apart) must not drop one,
+     * so it fails retryably and a worker that has the URL takes it.
      */
     async deliverChange(input: { delivery: BackendDelivery }): Promise<{ status: number; delivered: boolean }> {
       // The email and the changed values are personal data: logs name the delivery only by id and type.
       const { id: deliveryId, type } = input.delivery;
       const { backend } = deps;
       if (!backend) {
-        log.debug('backend delivery skipped: no webhook configured', { deliveryId, type });
-        return { status: 0, delivered: false };
+        log.warn('no backend webhook configured on this worker; the delivery waits for one that has it', {
+          deliveryId,
+          type,
+        });
+        throw ApplicationFailure.create({
+          type: FailureType.BackendUnavailable,
+          message: 'LEADSYNC_BACKEND_WEBHOOK_URL is not set on this worker',
+        });
       }
       return classified(async () => {
         try {

@@ -22,7 +22,12 @@ export function createLeadActivities(deps: LeadActivityDeps) {
   const upsert = async (portal: PortalSession, email: string, properties: Record<string, string>) => {
     const result = await portal.upsert({ email, properties: { ...properties, email } });
     if (!result.ok) throw result.error;
-    const written = Object.fromEntries(Object.entries(properties).filter(([k]) => k !== 'email'));
+    // HubSpot's own form of each value (it normalises some), so its later reports of them compare equal.
+    const written = Object.fromEntries(
+      Object.entries(properties)
+        .filter(([k]) => k !== 'email')
+        .map(([k, v]) => [k, result.properties[k] ?? v]),
+    );
     const at = Date.parse(result.updatedAt);
     return { id: result.id, isNew: result.isNew, properties: written, ...(Number.isNaN(at) ? {} : { at }) };
   };

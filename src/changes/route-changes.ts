@@ -34,7 +34,8 @@ export async function routeChanges(deps: RouteDeps, changes: InboundChange[], de
   const receivedAt = new Date().toISOString();
   const deliveries = changes.flatMap((change) => {
     const emails = new Set(contactIdsOf(change).flatMap((id) => byContact.get(id) ?? []));
-    if (change.email) emails.add(normalizeEmail(change.email));
+    // By contact first: a poll's email is HubSpot's current one, which a rep may have changed from the lead's.
+    if (emails.size === 0 && change.email) emails.add(normalizeEmail(change.email));
     return [...emails].map((email) => ({ change, email }));
   });
   let routed = 0;

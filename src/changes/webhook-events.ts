@@ -10,6 +10,8 @@ const webhookEvent = z.looseObject({
   eventId: id,
   subscriptionId: id.optional(),
   portalId: id,
+  appId: id.optional(),
+  sourceId: z.string().max(200).optional(),
   occurredAt: z.number().int().nonnegative(),
   subscriptionType: z.string().min(1).max(100),
   objectTypeId: z.string().optional(),
@@ -29,6 +31,8 @@ export interface ParsedBatch {
   byPortal: Map<string, InboundChange[]>;
   /** Events this service does not handle, with why: logged and acknowledged, so HubSpot stops retrying them. */
   ignored: Array<{ index: number; reason: string }>;
+  /** Events HubSpot says this app itself caused: the leads' own writes coming back, dropped before any routing. */
+  echoes: number;
 }
 
 /**
@@ -38,10 +42,11 @@ export interface ParsedBatch {
 export function parseWebhookBatch(body: unknown): ParsedBatch | { error: string } {
   if (!Array.isArray(body)) return { error: 'the body must be a JSON array of HubSpot webhook events' };
   const pending = new Map<string, Array<{ change: HubSpotChange; keys: string[] }>>();
-  // One edit in HubSpot (a rep saving a form, an opt-out of all email) arrives as one event per property with one
-  // timestamp: it is one change for the backend.
+  // One edit in HubSpot (a rep saving a form, an opt-out of all email, a contact created with its values) arrives
+  // as one event per property with one timestamp: it is one change for the backend.
   const edits = new Map<string, { change: Extract<HubSpotChange, { type: 'properties' }>; keys: string[] }>();
   const ignored: ParsedBatch['ignored'] = [];
+  let echoes = 0;
   body.forEach((raw, index) => {
     const parsed = webhookEvent.safeParse(raw);
     if (!parsed.success) {
@@ -55,11 +60,17 @@ export function parseWebhookBatch(body: unknown): ParsedBatch | { error: string 
       return;
     }
     const event = parsed.data;
+    // Every write this app makes is a lead's own: HubSpot naming the app as the source is an echo. (Anything it
+    // does not name so still meets the lead's own echo rules.)
+    if (event.changeSource === 'INTEGRATION' && event.appId !== undefined && event.sourceId === event.appId) {
+      echoes += 1;
+      return;
+    }
     // HubSpot's dedupe key: an event id alone is not promised to be unique.
     const key = `${event.subscriptionId ?? ''}:${event.eventId}:${event.objectId}:${event.occurredAt}`;
     const list = pending.get(event.portalId) ?? [];
     pending.set(event.portalId, list);
-    if (change.type !== 'properties' || change.created) {
+    if (change.type !== 'properties') {
       list.push({ change, keys: [key] });
       return;
     }
@@ -67,6 +78,7 @@ export function parseWebhookBatch(body: unknown): ParsedBatch | { error: string 
     const edit = edits.get(group);
     if (edit) {
       Object.assign(edit.change.properties, change.properties);
+      if (change.created) edit.change.created = true;
       edit.keys.push(key);
       return;
     }
@@ -82,7 +94,7 @@ export function parseWebhookBatch(body: unknown): ParsedBatch | { error: string 
       changes.sort((a, b) => a.change.occurredAt - b.change.occurredAt),
     );
   }
-  return { byPortal, ignored };
+  return { byPortal, ignored, echoes };
 }
 
 /** The same events (HubSpot retries a batch as it was) give the same id; short, whatever their number. */

@@ -76,7 +76,7 @@ export function registerHubSpotWebhooks(app: FastifyInstance, deps: HubSpotWebho
         await deps.handOver(portalId, changes);
         accepted += changes.length;
       }
-      return reply.code(200).send({ accepted, ignored: body instanceof Array ? body.length - accepted : 0 });
+      return reply.code(200).send({ accepted, echoes: batch.echoes, ignored: batch.ignored.length });
     });
     done();
   });

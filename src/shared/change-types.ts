@@ -37,6 +37,8 @@ export interface ChangeFeedInput {
   portalId: string;
   settings: ChangeFeedSettings;
   cursor?: PollCursor;
+  /** When the next poll is due (epoch ms), carried across continue-as-new so a new run does not poll early. */
+  nextPollAt?: number;
   /** Changes received but not yet routed, carried across continue-as-new. */
   backlog?: InboundChange[];
   /** Continue-as-new at this history length even before the server suggests it (tests use a small one). */

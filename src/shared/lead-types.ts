@@ -159,6 +159,8 @@ export interface LeadRecord {
    */
   changedAt: Record<string, number>;
   hubspot: HubSpotSide;
+  /** HubSpot's time (epoch ms) of the lead's last write: a poll's snapshot from then is its own write, not news. */
+  lastWriteAt?: number;
   /** Deliveries to the backend, oldest first. */
   outbox: BackendDelivery[];
   failedDeliveries: FailedDelivery[];

@@ -95,13 +95,19 @@ function applyProperties(
     r.hubspot.deleted = false;
   }
   let changed = adopted;
+  // A poll's snapshot taken no later than the lead's own last write shows that write, and what HubSpot held before
+  // it: the lead takes the values in, but none of it is a change made inside HubSpot.
+  const baseline = change.source === 'POLL' && change.occurredAt <= (r.lastWriteAt ?? -Infinity);
+  // An opt-out a person or a user made inside HubSpot; an integration's (ours included) or a poll's may be the echo
+  // of the backend's own unsubscribe.
+  const madeInHubSpot = !['INTEGRATION', 'POLL', 'UNKNOWN'].includes(change.source);
   const updated: BackendDelivery['changes'] = {};
   const unsubscribed: BackendDelivery['changes'] = {};
   const resubscribed: BackendDelivery['changes'] = {};
   for (const [name, value] of Object.entries(change.properties)) {
     if (BOOKKEEPING.has(name) || change.occurredAt <= (r.changedAt[name] ?? -Infinity)) continue;
     if (isSubscriptionProperty(name)) {
-      const moved = applyOptOut(r, name, value === 'true');
+      const moved = applyOptOut(r, name, value === 'true', madeInHubSpot);
       if (moved === 'unsubscribed') unsubscribed[name] = value;
       if (moved === 'resubscribed') resubscribed[name] = value;
       changed ||= moved !== undefined;
@@ -131,19 +137,29 @@ function applyProperties(
     ...(Object.keys(resubscribed).length > 0 ? tell('lead.resubscribed', resubscribed) : []),
   ];
   if (!changed) return nothing('no value differs from what the lead holds (an echo)');
+  if (baseline) {
+    touchHubSpot(r, change, now);
+    return { deliveries: [], forget: false, ignored: 'a poll of the lead’s own write' };
+  }
   touchHubSpot(r, change, now);
   return { deliveries, forget: false };
 }
 
 /**
  * Moves the lead's subscription state as HubSpot reports it, and records the opt-out as HubSpot's own (only a
- * resubscribe with a legal basis undoes that), even when the backend had already unsubscribed the lead. Says
- * which way the lead's state moved, if at all.
+ * resubscribe with a legal basis undoes that) when it moved the lead, or when a person made it inside HubSpot
+ * although the backend had already unsubscribed the lead. Says which way the lead's state moved, if at all.
  */
-function applyOptOut(r: LeadRecord, name: string, optedOut: boolean): 'unsubscribed' | 'resubscribed' | undefined {
+function applyOptOut(
+  r: LeadRecord,
+  name: string,
+  optedOut: boolean,
+  madeInHubSpot: boolean,
+): 'unsubscribed' | 'resubscribed' | undefined {
   const id = OPT_OUT_ONE.exec(name)?.[1];
   const before = id === undefined ? r.subscription.unsubscribedFromAll : r.subscription.unsubscribed.includes(id);
-  for (const side of [r.subscription, r.hubspot.subscription]) {
+  const sides = before !== optedOut || madeInHubSpot ? [r.subscription, r.hubspot.subscription] : [r.subscription];
+  for (const side of sides) {
     if (id === undefined) side.unsubscribedFromAll = optedOut;
     else {
       side.unsubscribed = side.unsubscribed.filter((s) => s !== id);

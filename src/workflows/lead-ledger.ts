@@ -126,11 +126,10 @@ export class LeadLedger {
     this.record = withDefaults(record);
     this.memory = new EventMemory({ ...DEFAULT_EVENT_MEMORY, ...options.memory }, record.seen);
     this.maxFailed = options.maxFailed ?? MAX_FAILED;
-    // The backend was told of HubSpot's privacy deletion just before this run began: the forgetting is still owed.
+    // The backend was told of HubSpot's privacy deletion (or refused it for good) just before this run began: the
+    // forgetting is still owed.
     const owed = this.record.forgetWhenDelivered;
-    const told = (id: string) =>
-      !this.record.outbox.some((d) => d.id === id) && !this.record.failedDeliveries.some((f) => f.delivery.id === id);
-    if (owed && told(owed.deliveryId)) this.forgetPending = owed.seq;
+    if (owed && !this.record.outbox.some((d) => d.id === owed.deliveryId)) this.forgetPending = owed.seq;
   }
 
   static create(lead: { email: string; portalId: string; now: number }, options: LedgerOptions = {}): LeadLedger {
@@ -216,6 +215,8 @@ export class LeadLedger {
     r.outbox = r.outbox.filter((d) => d !== delivery);
     r.failedDeliveries.push({ delivery, ...failure, failedAt: iso(now) });
     r.failedDeliveries = bounded(r.failedDeliveries, this.maxFailed);
+    // HubSpot deleted the person for privacy reasons: their data goes even when the backend refused to hear it.
+    if (r.forgetWhenDelivered?.deliveryId === id) this.forgetPending = r.forgetWhenDelivered.seq;
     this.touch(now);
   }
 
@@ -240,7 +241,7 @@ export class LeadLedger {
     while (this.record.queue.length > 0) {
       if (this.record.queue[0]!.event.kind === 'hubspot') {
         this.settleInbound(this.record.queue.shift()!.event, now);
-        if (this.forgotten) return undefined;
+        if (this.forgotten || this.record.forgetWhenDelivered) return undefined;
         continue;
       }
       const refusal = this.refusal(this.record.queue[0]!.event);
@@ -275,6 +276,7 @@ export class LeadLedger {
         const sources = current.step.kind === 'write' ? current.step.sources : {};
         r.hubspotId = result.id;
         r.hubspot.deleted = false;
+        r.lastWriteAt = Math.max(r.lastWriteAt ?? 0, result.at ?? now);
         for (const [name, value] of Object.entries(result.properties)) {
           r.properties[name] = value;
           r.writtenAt[name] = Math.max(r.writtenAt[name] ?? 0, sources[name] ?? seq);

@@ -169,6 +169,8 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
   publish();
   for (;;) {
     const step = ledger.next(Date.now());
+    // HubSpot's own reports settle without a step, and may move the lead to another contact (a merge).
+    publish();
     if (step) {
       idle = false;
       const outcome = await perform(step);

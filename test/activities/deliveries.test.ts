@@ -90,11 +90,17 @@ describe('deliverChange activity', () => {
     assert.equal(logged?.meta.status, 202);
   });
 
-  it('without a backend reports the change as not delivered and sends nothing', async () => {
-    const { result, lines, requests } = await deliver({ backend: false });
-    assert.deepEqual(result, { status: 0, delivered: false });
+  it('on a worker without a backend URL fails retryably and sends nothing, so the change is never dropped', async () => {
+    const { failure, lines, requests } = await deliver({ backend: false });
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, 'BackendUnavailable');
+    assert.equal(failure.nonRetryable, false);
     assert.equal(requests, 0);
-    assert.equal(line(lines, 'backend delivery skipped: no webhook configured')?.meta.deliveryId, 'dlv-activity-1');
+    assert.equal(
+      line(lines, 'no backend webhook configured on this worker; the delivery waits for one that has it')?.meta
+        .deliveryId,
+      'dlv-activity-1',
+    );
   });
 
   it('a 503 with Retry-After fails retryably, with the delay for Temporal', async () => {

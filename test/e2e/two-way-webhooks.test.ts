@@ -77,6 +77,7 @@ describe('two-way sync: changes made inside HubSpot reach the backend through si
     const lead = await registered(email, { firstname: 'Ada' });
     await settled(email);
     assert.equal(backend.received.length, 0, 'the service’s own create is no change from HubSpot');
+    assert.equal((await feed()).received, 0, 'HubSpot named this app as the source: dropped before any routing');
 
     assert.equal((await crm.patch(lead.hubspotId!, { json: { properties: { firstname: 'Grace' } } })).statusCode, 200);
     const [updated] = await eventually(
@@ -195,7 +196,7 @@ describe('two-way sync: changes made inside HubSpot reach the backend through si
     const genuine = { 'x-hubspot-signature-v3': sign(secret, now), 'x-hubspot-request-timestamp': String(now) };
     const first = await send(genuine);
     assert.equal(first.statusCode, 200);
-    assert.deepEqual(JSON.parse(first.body), { accepted: 1, ignored: 0 });
+    assert.deepEqual(JSON.parse(first.body), { accepted: 1, echoes: 0, ignored: 0 });
     await eventually(() => backend.ofType('lead.updated', email).length === 1);
     // HubSpot retries what it thinks failed: the same request again is acknowledged, and the lead drops it.
     assert.equal((await send(genuine)).statusCode, 200);

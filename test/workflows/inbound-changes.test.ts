@@ -313,11 +313,6 @@ describe('inbound changes from HubSpot (pure bookkeeping, no server)', () => {
     assert.equal(told.gdpr, true);
     assert.equal(ledger.wasForgotten, false);
     assert.equal(ledger.view(false).properties.firstname, 'Ada', 'kept until the backend was told');
-    // A refused delivery keeps the lead waiting, with its data, for an operator's retry.
-    ledger.deliveryFailed(told.id, { errorType: FailureType.BackendRejected, message: '410' }, T0 + 2);
-    assert.equal(ledger.next(T0 + 2), undefined);
-    assert.equal(ledger.wasForgotten, false);
-    assert.equal(ledger.retryFailed([told.id], T0 + 3), 1);
     ledger.delivered(told.id, T0 + 4);
     assert.equal(ledger.wasForgotten, false, 'the next next() forgets, not the delivery itself');
     assert.equal(ledger.hasWork(), true);
@@ -330,6 +325,21 @@ describe('inbound changes from HubSpot (pure bookkeeping, no server)', () => {
     assert.deepEqual(view.deliveries.failed, []);
     assert.deepEqual(view.deliveries.pending, []);
     assert.doesNotMatch(JSON.stringify(ledger.snapshot()), /Ada/);
+  });
+
+  it('a privacy deletion the backend refuses for good still forgets the lead: its data may not stay', () => {
+    const ledger = registered();
+    report(ledger, hubspot(deletion(T0 + 1, true), { eventId: 'gdpr' }), T0 + 1);
+    ledger.accept(update({ lastname: 'Behind' }), T0 + 1);
+    const [told] = outbox(ledger);
+    assert.equal(ledger.next(T0 + 1), undefined, 'nothing queued behind it goes to HubSpot meanwhile');
+    assert.equal(ledger.hasWork(), false);
+    ledger.deliveryFailed(told!.id, { errorType: FailureType.BackendRejected, message: '410' }, T0 + 2);
+    assert.equal(ledger.hasWork(), true);
+    assert.equal(ledger.next(T0 + 2), undefined);
+    assert.equal(ledger.wasForgotten, true);
+    assert.doesNotMatch(JSON.stringify(ledger.snapshot()), /Ada/);
+    assert.equal(ledger.hasSuccessorWork(), true, 'the backend’s update starts a new lead');
   });
 
   it('a privacy deletion nobody is to be told of forgets the lead at once', () => {
@@ -583,5 +593,41 @@ describe('inbound changes from HubSpot (pure bookkeeping, no server)', () => {
     const change = { type: 'merged', contactId: '960', occurredAt: T0 + 1, source: 'X' };
     assert.equal(ledger.accept(raw(change), T0), 'malformed');
     assert.doesNotThrow(() => ledger.next(T0 + 1));
+  });
+
+  it('a poll of the lead’s own write takes in what HubSpot held before, and tells the backend nothing', () => {
+    const ledger = registered();
+    // The contact existed in HubSpot with a company; our register (at T0) bumped its lastmodifieddate.
+    report(ledger, hubspot(props({ firstname: 'Ada', company: 'Acme' }, T0, { source: 'POLL' })), T0 + 1);
+    assert.deepEqual(outbox(ledger), []);
+    assert.equal(ledger.view(false).properties.company, 'Acme');
+    // A later change, seen by the next poll, is news.
+    report(ledger, hubspot(props({ firstname: 'Ada', company: 'Initech' }, T0 + 5, { source: 'POLL' })), T0 + 6);
+    assert.deepEqual(
+      outbox(ledger).map((d) => d.changes),
+      [{ company: 'Initech' }],
+    );
+  });
+
+  it('records an opt-out as HubSpot’s own only when a person made it there, or when it moved the lead', () => {
+    const ownEcho = registered();
+    ownEcho.accept(ev({ kind: 'unsubscribe' }), T0 + 1);
+    drain(ownEcho, T0 + 1);
+    // A later poll (after another write bumped the contact) still shows our own opt-out: no HubSpot opt-out.
+    report(ownEcho, hubspot(props({ hs_email_optout: 'true' }, T0 + 10, { source: 'POLL' })), T0 + 10);
+    assert.equal(ownEcho.view(false).hubspot.subscription.unsubscribedFromAll, false);
+    ownEcho.accept(ev({ kind: 'resubscribe' }), T0 + 11);
+    assert.equal(ownEcho.next(T0 + 11)?.kind, 'resubscribe', 'the backend may undo its own opt-out');
+
+    const person = registered();
+    person.accept(ev({ kind: 'unsubscribe' }), T0 + 1);
+    drain(person, T0 + 1);
+    // The person also clicked the footer link inside HubSpot: that opt-out is theirs, and sticks.
+    report(person, hubspot(props({ hs_email_optout: 'true' }, T0 + 10, { source: 'EMAIL' })), T0 + 10);
+    assert.equal(person.view(false).hubspot.subscription.unsubscribedFromAll, true);
+    assert.deepEqual(outbox(person), [], 'the lead was unsubscribed already: nothing new for the backend');
+    person.accept(ev({ kind: 'resubscribe' }), T0 + 11);
+    assert.equal(person.next(T0 + 11), undefined);
+    assert.equal(person.view(false).failed[0]?.errorType, FailureType.InvalidInput);
   });
 });
