@@ -6,6 +6,7 @@ export const SCENARIOS = [
   'http-register',
   'hubspot-budget',
   'idle-memory',
+  'hubspot-changes',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -22,6 +23,10 @@ export interface BenchOptions {
   rate: RateLimit;
   idleBaseLeads: number;
   idleLeads: number;
+  changeLeads: number;
+  pollLeads: number;
+  pollIntervalMs: number;
+  pollWindowMs: number;
   /** `memory`: the test harness's in-memory dev server; `file`: the embedded dev server of `npm start`, on a file. */
   temporal: 'memory' | 'file';
   /** With `--temporal file`: the SQLite pragmas, or undefined for the dev server's defaults of `npm start`. */
@@ -80,6 +85,10 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     .option('--rate <max/ms>', "the sandbox's burst limit in hubspot-budget", rate, { max: 100, intervalMs: 10_000 })
     .option('--idle-base-leads <n>', 'idle leads at the first idle-memory sample', positiveInt, 100)
     .option('--idle-leads <n>', 'idle leads at the second idle-memory sample', positiveInt, 10_000)
+    .option('--change-leads <n>', 'leads edited in HubSpot, delivered by webhooks (hubspot-changes)', positiveInt, 50)
+    .option('--poll-leads <n>', 'leads edited in HubSpot, delivered by polling (hubspot-changes)', positiveInt, 50)
+    .option('--poll-interval-ms <n>', 'LEADSYNC_HUBSPOT_POLL_INTERVAL_MS (hubspot-changes)', positiveInt, 1000)
+    .option('--poll-window-seconds <n>', 'the idle and the busy polling window (hubspot-changes)', positiveInt, 20)
     .option('--temporal <kind>', "memory (the test harness's dev server) or file (npm start's, on SQLite)", 'memory')
     .option(
       '--sqlite-pragma <pragma=value>',
@@ -96,6 +105,10 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     rate: RateLimit;
     idleBaseLeads: number;
     idleLeads: number;
+    changeLeads: number;
+    pollLeads: number;
+    pollIntervalMs: number;
+    pollWindowSeconds: number;
     temporal: string;
     sqlitePragma?: Record<string, string>;
     serviceEnv: Record<string, string>;
@@ -110,6 +123,10 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     rate: opts.rate,
     idleBaseLeads: opts.idleBaseLeads,
     idleLeads: opts.idleLeads,
+    changeLeads: opts.changeLeads,
+    pollLeads: opts.pollLeads,
+    pollIntervalMs: opts.pollIntervalMs,
+    pollWindowMs: opts.pollWindowSeconds * 1000,
     temporal: opts.temporal === 'file' ? 'file' : 'memory',
     sqlitePragmas: opts.sqlitePragma,
     serviceEnv: opts.serviceEnv,

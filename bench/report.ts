@@ -6,9 +6,11 @@ import type { BenchOptions } from './options.js';
 import type { CeilingResult } from './scenarios/temporal-ceiling.js';
 import type { HttpRegisterResult } from './scenarios/http-register.js';
 import type { HubSpotBudgetResult } from './scenarios/hubspot-budget.js';
+import { SEARCH_LIMIT_PER_MINUTE, type HubSpotChangesResult } from './scenarios/hubspot-changes.js';
 import { IDLE_RSS_GOAL, type IdleMemoryResult } from './scenarios/idle-memory.js';
 
-export type ScenarioResult = CeilingResult | HttpRegisterResult | HubSpotBudgetResult | IdleMemoryResult;
+export type ScenarioResult =
+  CeilingResult | HttpRegisterResult | HubSpotBudgetResult | IdleMemoryResult | HubSpotChangesResult;
 
 type Cell = string | number | boolean;
 
@@ -36,6 +38,7 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
   const http = find(results, 'http-register');
   const budget = find(results, 'hubspot-budget');
   const idle = find(results, 'idle-memory');
+  const changes = find(results, 'hubspot-changes');
   const list: Ratio[] = [];
   if (http) {
     list.push({
@@ -64,6 +67,20 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
       ratio: idle.rssRatio,
       note: `goal ≤ ${IDLE_RSS_GOAL}: ${idle.withinGoal ? 'met' : 'missed'}`,
     });
+  }
+  if (changes) {
+    list.push(
+      {
+        measure: 'hubspot-changes webhook delivery ÷ sandbox webhook hop (median ms)',
+        ratio: changes.webhooks.ratio,
+        note: `${changes.webhooks.latency.medianMs} ÷ ${changes.webhooks.hop.medianMs} ms`,
+      },
+      {
+        measure: `hubspot-changes busy polling searches/min ÷ limit (${SEARCH_LIMIT_PER_MINUTE}/min)`,
+        ratio: changes.polling.busyShare,
+        note: `idle ${changes.polling.idleSearchesPerMinute}/min, every ${changes.polling.intervalMs} ms`,
+      },
+    );
   }
   return list;
 }
@@ -147,6 +164,41 @@ export function printReport(results: ScenarioResult[]): void {
     console.log(
       `idle-memory: gc ${idle.gcForced ? 'forced' : 'NOT forced (node without --expose-gc)'}, ` +
         `${idle.full.leads - idle.base.leads} more leads registered in ${idle.registerSeconds} s`,
+    );
+  }
+
+  const changes = find(results, 'hubspot-changes');
+  if (changes) {
+    const { webhooks: hooks, polling: poll } = changes;
+    const row = (path: string, leads: number, s: HubSpotChangesResult['webhooks']['latency'], once: string) => ({
+      'HubSpot → backend': path,
+      leads,
+      'median ms': s.medianMs,
+      'p95 ms': s.p95Ms,
+      'max ms': s.maxMs,
+      'exactly once': once,
+    });
+    const once = (ok: boolean) => (ok ? 'yes' : 'no');
+    console.log(
+      `\n${markdownTable([
+        row('webhook delivery', hooks.leads, hooks.latency, once(hooks.exactlyOnce)),
+        row('sandbox webhook hop', hooks.leads, hooks.hop, '–'),
+        row(`polled delivery (${poll.intervalMs} ms)`, poll.leads, poll.latency, once(poll.exactlyOnce)),
+      ])}`,
+    );
+    console.log(
+      `\n${markdownTable([
+        {
+          'poll interval ms': poll.intervalMs,
+          'window s': poll.windowSeconds,
+          'idle searches/min': poll.idleSearchesPerMinute,
+          'idle searches/poll': poll.idleSearchesPerPoll,
+          'busy searches/min': poll.busySearchesPerMinute,
+          'busy share of 300/min': poll.busyShare,
+          'peak searches in 1 s': poll.peakSearchesPerSecond,
+          '429s': poll.rateLimited,
+        },
+      ])}`,
     );
   }
 

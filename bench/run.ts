@@ -16,6 +16,7 @@ import { parseBenchOptions, type BenchOptions, type ScenarioName } from './optio
 import { machineDescription, printReport, writeResults, type ScenarioResult } from './report.js';
 import { runHttpRegister } from './scenarios/http-register.js';
 import { runHubSpotBudget } from './scenarios/hubspot-budget.js';
+import { runHubSpotChanges } from './scenarios/hubspot-changes.js';
 import { runIdleMemory } from './scenarios/idle-memory.js';
 import { runTemporalCeiling } from './scenarios/temporal-ceiling.js';
 
@@ -52,6 +53,18 @@ function runScenario(name: ScenarioName, ctx: RunContext): Promise<ScenarioResul
           runId,
           baseLeads: options.idleBaseLeads,
           leads: options.idleLeads,
+        }),
+      );
+    case 'hubspot-changes':
+      return ctx.serviceBundle().then((workflowBundle) =>
+        runHubSpotChanges({
+          ...common,
+          workflowBundle,
+          runId,
+          leads: options.changeLeads,
+          pollLeads: options.pollLeads,
+          pollIntervalMs: options.pollIntervalMs,
+          pollWindowMs: options.pollWindowMs,
         }),
       );
   }

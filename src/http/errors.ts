@@ -10,9 +10,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (err instanceof LeadNotFoundError) return reply.code(404).send({ error: 'not_found', message: err.message });
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply
-        .code(413)
-        .send({ error: 'body_too_large', message: `request body exceeds ${app.initialConfig.bodyLimit} bytes` });
+      return reply.code(413).send({
+        error: 'body_too_large',
+        message: `request body exceeds ${request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit} bytes`,
+      });
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.code(415).send({ error: 'unsupported_media_type', message: 'send application/json' });

@@ -169,8 +169,6 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
   publish();
   for (;;) {
     const step = ledger.next(Date.now());
-    // HubSpot's own reports settle without a step, and may move the lead to another contact (a merge).
-    publish();
     if (step) {
       idle = false;
       const outcome = await perform(step);
@@ -180,6 +178,8 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
       continue;
     }
     if (ledger.wasForgotten) break;
+    // HubSpot's own reports settle without a step, and may move the lead to another contact (a merge).
+    publish();
     if (historyTooLong()) return continueFrom(ledger);
     const wake = () => ledger.hasWork() || historyTooLong();
     // An idle run waits without a timer: a lead quiet for a year costs nothing until its next event.

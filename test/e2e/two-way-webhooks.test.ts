@@ -193,6 +193,16 @@ describe('two-way sync: changes made inside HubSpot reach the backend through si
     assert.equal((await feed()).received, before.received, 'nothing refused reached Temporal');
     assert.equal((await state(email)).properties.firstname, 'Bea');
 
+    // A body past the limit is refused before anything is read into Temporal, in the API's error shape.
+    const huge = JSON.stringify([{ padding: 'x'.repeat(1024 * 1024) }]);
+    const tooLarge = await send(
+      { 'x-hubspot-signature-v3': sign(secret, now, huge), 'x-hubspot-request-timestamp': String(now) },
+      huge,
+    );
+    assert.equal(tooLarge.statusCode, 413);
+    assert.equal((JSON.parse(tooLarge.body) as { error: string }).error, 'body_too_large');
+    assert.equal((await feed()).received, before.received);
+
     const genuine = { 'x-hubspot-signature-v3': sign(secret, now), 'x-hubspot-request-timestamp': String(now) };
     const first = await send(genuine);
     assert.equal(first.statusCode, 200);
