@@ -26,7 +26,7 @@ export interface BenchOptions {
   changeLeads: number;
   pollLeads: number;
   pollIntervalMs: number;
-  pollWindowMs: number;
+  changeWindowMs: number;
   /** `memory`: the test harness's in-memory dev server; `file`: the embedded dev server of `npm start`, on a file. */
   temporal: 'memory' | 'file';
   /** With `--temporal file`: the SQLite pragmas, or undefined for the dev server's defaults of `npm start`. */
@@ -88,7 +88,7 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     .option('--change-leads <n>', 'leads edited in HubSpot, delivered by webhooks (hubspot-changes)', positiveInt, 50)
     .option('--poll-leads <n>', 'leads edited in HubSpot, delivered by polling (hubspot-changes)', positiveInt, 50)
     .option('--poll-interval-ms <n>', 'LEADSYNC_HUBSPOT_POLL_INTERVAL_MS (hubspot-changes)', positiveInt, 1000)
-    .option('--poll-window-seconds <n>', 'the idle and the busy polling window (hubspot-changes)', positiveInt, 20)
+    .option('--change-window-seconds <n>', 'edits spread over it, and idle polling (hubspot-changes)', positiveInt, 20)
     .option('--temporal <kind>', "memory (the test harness's dev server) or file (npm start's, on SQLite)", 'memory')
     .option(
       '--sqlite-pragma <pragma=value>',
@@ -108,7 +108,7 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     changeLeads: number;
     pollLeads: number;
     pollIntervalMs: number;
-    pollWindowSeconds: number;
+    changeWindowSeconds: number;
     temporal: string;
     sqlitePragma?: Record<string, string>;
     serviceEnv: Record<string, string>;
@@ -126,7 +126,7 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     changeLeads: opts.changeLeads,
     pollLeads: opts.pollLeads,
     pollIntervalMs: opts.pollIntervalMs,
-    pollWindowMs: opts.pollWindowSeconds * 1000,
+    changeWindowMs: opts.changeWindowSeconds * 1000,
     temporal: opts.temporal === 'file' ? 'file' : 'memory',
     sqlitePragmas: opts.sqlitePragma,
     serviceEnv: opts.serviceEnv,

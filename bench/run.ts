@@ -64,7 +64,7 @@ function runScenario(name: ScenarioName, ctx: RunContext): Promise<ScenarioResul
           leads: options.changeLeads,
           pollLeads: options.pollLeads,
           pollIntervalMs: options.pollIntervalMs,
-          pollWindowMs: options.pollWindowMs,
+          changeWindowMs: options.changeWindowMs,
         }),
       );
   }

@@ -19,7 +19,7 @@ import { createDataConverter } from '../../src/temporal/data-converter.js';
 import { generateKeyString, parseEncryptionKeys } from '../../src/temporal/keys.js';
 import { CallSampler } from '../lib/call-sampler.js';
 import { benchEmails, registerOverHttp } from '../lib/http-load.js';
-import { startBenchService } from '../lib/in-process-service.js';
+import { startBenchService, type BenchService } from '../lib/in-process-service.js';
 import { median } from '../lib/memory.js';
 import type { ServiceScenarioOptions } from '../lib/service-scenario.js';
 import { deadlineFor, waitUntil } from '../lib/wait.js';
@@ -79,6 +79,7 @@ interface Arrival {
   delivery: BackendDelivery;
   signed: boolean;
 }
+type ChangesOptions = ServiceScenarioOptions & { pollLeads: number; pollIntervalMs: number; changeWindowMs: number };
 type Backend = Awaited<ReturnType<typeof startBackend>>;
 type Feed = Awaited<ReturnType<typeof changeFeed>>;
 
@@ -86,42 +87,43 @@ type Feed = Awaited<ReturnType<typeof changeFeed>>;
  * Edits made inside HubSpot (the sandbox) reaching the backend: by webhooks, against the sandbox's own webhook hop,
  * and by polling, with the searches it spends idle and busy.
  */
-export async function runHubSpotChanges(
-  options: ServiceScenarioOptions & { pollLeads: number; pollIntervalMs: number; pollWindowMs: number },
-): Promise<HubSpotChangesResult> {
+export async function runHubSpotChanges(options: ChangesOptions): Promise<HubSpotChangesResult> {
   return { scenario: 'hubspot-changes', webhooks: await overWebhooks(options), polling: await byPolling(options) };
 }
 
-async function overWebhooks(options: ServiceScenarioOptions): Promise<HubSpotChangesResult['webhooks']> {
+async function overWebhooks(options: ChangesOptions): Promise<HubSpotChangesResult['webhooks']> {
   const key = generateKeyString();
   const backend = await startBackend(SECRET);
-  const service = await startBenchService({
-    name: 'hubspot-changes',
-    temporalAddress: options.temporalAddress,
-    workflowBundle: options.workflowBundle,
-    env: { ...options.serviceEnv, LEADSYNC_ENCRYPTION_KEY: key, ...backendEnv(backend) },
-    rateLimit: HUBSPOT_BURST,
-  });
-  const feed = await changeFeed(options.temporalAddress, key, service.portalId()!);
+  let service: BenchService | undefined;
+  let feed: Feed | undefined;
   try {
-    const { sandbox } = service;
+    const running = (service = await startBenchService({
+      name: 'hubspot-changes',
+      temporalAddress: options.temporalAddress,
+      workflowBundle: options.workflowBundle,
+      env: { ...options.serviceEnv, LEADSYNC_ENCRYPTION_KEY: key, ...backendEnv(backend) },
+      rateLimit: HUBSPOT_BURST,
+    }));
+    const webhookFeed = (feed = await changeFeed(options.temporalAddress, key, running.portalId()!));
+    const { sandbox } = running;
+    /** Every webhook the sandbox had to send is in and routed, and every lead has applied and delivered it. */
     const settled = async (emails: string[]) => {
       await sandbox.webhooks.idle();
       await waitUntil(
         async () => {
-          const f = await feed.state();
+          const f = await webhookFeed.state();
           return f.backlog === 0 && f.received === f.routed + f.unrouted;
         },
         { what: 'the change feed to route what it received', timeoutMs: deadlineFor(emails.length), intervalMs: 100 },
       );
-      await nothingPending(service, emails);
+      await nothingPending(running, emails);
     };
     const emails = benchEmails('hubspot-changes', options.runId, options.leads);
-    const leads = await registered(service, emails, options.concurrency);
+    const leads = await registered(running, emails, options.concurrency);
     await settled(emails);
     const lastEventId = Math.max(0, ...sandbox.webhooks.attempts().flatMap((a) => a.eventIds));
 
-    const edits = await editInHubSpot(sandbox.baseUrl, leads, 'webhook', 0);
+    const edits = await editInHubSpot(sandbox.baseUrl, leads, 'webhook', options.changeWindowMs);
     const latencies = await arrivalLatencies(backend, edits);
     await settled(emails);
 
@@ -142,15 +144,13 @@ async function overWebhooks(options: ServiceScenarioOptions): Promise<HubSpotCha
       exactlyOnce: assertExactlyOnce(backend, edits, 'webhooks'),
     };
   } finally {
-    await feed.close();
-    await service.stop();
+    await feed?.close();
+    await service?.stop();
     await backend.close();
   }
 }
 
-async function byPolling(
-  options: ServiceScenarioOptions & { pollLeads: number; pollIntervalMs: number; pollWindowMs: number },
-): Promise<HubSpotChangesResult['polling']> {
+async function byPolling(options: ChangesOptions): Promise<HubSpotChangesResult['polling']> {
   const key = generateKeyString();
   const sandbox = await startSandbox({ portalId: 100_000 + Math.floor(Math.random() * 1e6), rateLimit: HUBSPOT_BURST });
   const backend = await startBackend(SECRET);
@@ -173,8 +173,9 @@ async function byPolling(
       LEADSYNC_HUBSPOT_POLL_SETTLE_MS: '0',
       ...backendEnv(backend),
     });
-    service = await startService(config, createLogger('error'), { workflowBundle: options.workflowBundle });
-    const polling = service;
+    const polling = (service = await startService(config, createLogger('error'), {
+      workflowBundle: options.workflowBundle,
+    }));
     const pollFeed = (feed = await changeFeed(options.temporalAddress, key, String(sandbox.portalId)));
     /** Two more polls: one that started after now has ended, so what HubSpot held by now is routed. */
     const settled = async (emails: string[]) => {
@@ -189,31 +190,31 @@ async function byPolling(
       await nothingPending(polling, emails);
     };
     const emails = benchEmails('hubspot-changes-poll', options.runId, options.pollLeads);
-    const leads = await registered(service, emails, options.concurrency);
+    const leads = await registered(polling, emails, options.concurrency);
     await settled(emails);
 
     const searches = () => sandbox.counters().requestsByRoute['contacts.search'] ?? 0;
     const limitedBefore = sandbox.counters().rateLimited;
     const sampler = new CallSampler(searches);
     const idleFrom = { searches: searches(), polls: (await pollFeed.state()).polls };
-    await delay(options.pollWindowMs);
+    await delay(options.changeWindowMs);
     const idle = searches() - idleFrom.searches;
     const idlePolls = (await pollFeed.state()).polls - idleFrom.polls;
 
     const busyFrom = searches();
-    const busyEnds = performance.now() + options.pollWindowMs;
-    const edits = await editInHubSpot(sandbox.baseUrl, leads, 'polled', options.pollWindowMs);
+    const busyEnds = performance.now() + options.changeWindowMs;
+    const edits = await editInHubSpot(sandbox.baseUrl, leads, 'polled', options.changeWindowMs);
     await delay(Math.max(0, busyEnds - performance.now()));
     const busy = searches() - busyFrom;
     sampler.stop();
     const latencies = await arrivalLatencies(backend, edits);
     await settled(emails);
 
-    const perMinute = (calls: number) => Math.round((calls * 60_000 * 10) / options.pollWindowMs) / 10;
+    const perMinute = (calls: number) => Math.round((calls * 60_000 * 10) / options.changeWindowMs) / 10;
     return {
       leads: leads.length,
       intervalMs: options.pollIntervalMs,
-      windowSeconds: options.pollWindowMs / 1000,
+      windowSeconds: options.changeWindowMs / 1000,
       idleSearchesPerMinute: perMinute(idle),
       idleSearchesPerPoll: Math.round((idle / Math.max(1, idlePolls)) * 100) / 100,
       busySearchesPerMinute: perMinute(busy),
@@ -302,7 +303,7 @@ async function nothingPending(service: RunningService, emails: string[]): Promis
   );
 }
 
-/** One edit per lead inside HubSpot, one after the other, spread evenly over `spreadMs` (0: back to back). */
+/** One edit per lead inside HubSpot, spread evenly over `spreadMs`: isolated edits, not one bulk edit. */
 async function editInHubSpot(sandboxUrl: string, leads: Lead[], tag: string, spreadMs: number): Promise<Edit[]> {
   const started = performance.now();
   const edits: Edit[] = [];

@@ -38,7 +38,7 @@ export async function pollContacts(
   const PAGE = options.pageSize ?? MAX_PAGE;
   const until = options.now - options.settleMs;
   // The first poll starts at "now": what changed before the service knew the portal is not news.
-  if (!options.cursor) return { contacts: [], cursor: { since: until }, more: false, searchCalls: 0 };
+  if (!options.cursor) return { contacts: [], cursor: { since: until, drained: true }, more: false, searchCalls: 0 };
   const properties = [...new Set([...options.properties, 'email', MODIFIED, ID])];
   let cursor: PollCursor = { ...options.cursor };
   const contacts: Contact[] = [];
@@ -74,7 +74,9 @@ export async function pollContacts(
     }
   };
 
-  if (!(await drainTies())) return { contacts, cursor, more: true, searchCalls: calls };
+  // A quiet portal costs one search per poll: the ties at `since` need reading apart only after a full page.
+  if (!cursor.drained && !(await drainTies())) return { contacts, cursor, more: true, searchCalls: calls };
+  cursor = { since: cursor.since, afterId: cursor.afterId };
   for (;;) {
     if (calls >= options.maxCalls) return { contacts, cursor, more: true, searchCalls: calls };
     const page = await search(
@@ -84,14 +86,14 @@ export async function pollContacts(
       ],
       MODIFIED,
     );
-    if (page.length === 0) return { contacts, cursor, more: false, searchCalls: calls };
+    if (page.length === 0) return { contacts, cursor: { ...cursor, drained: true }, more: false, searchCalls: calls };
     const last = Math.max(...page.map(modifiedAt));
     if (page.length < PAGE) {
       contacts.push(...page);
       const atLast = page.filter((c) => modifiedAt(c) === last).map((c) => Number(c.id));
       return {
         contacts,
-        cursor: { since: last, afterId: String(Math.max(...atLast)) },
+        cursor: { since: last, afterId: String(Math.max(...atLast)), drained: true },
         more: false,
         searchCalls: calls,
       };

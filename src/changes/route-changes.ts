@@ -32,7 +32,8 @@ export async function routeChanges(deps: RouteDeps, changes: InboundChange[], de
   for (const [id, email] of await emailsFromHubSpot(deps.portal, unknown)) byContact.set(id, [email]);
 
   const receivedAt = new Date().toISOString();
-  const deliveries = changes.flatMap((change) => {
+  const inOrder = [...changes].sort((a, b) => a.change.occurredAt - b.change.occurredAt);
+  const deliveries = inOrder.flatMap((change) => {
     const emails = new Set(contactIdsOf(change).flatMap((id) => byContact.get(id) ?? []));
     // By contact first: a poll's email is HubSpot's current one, which a rep may have changed from the lead's.
     if (emails.size === 0 && change.email) emails.add(normalizeEmail(change.email));
@@ -40,21 +41,27 @@ export async function routeChanges(deps: RouteDeps, changes: InboundChange[], de
   });
   let routed = 0;
   const missed = new Set(changes.filter((c) => !deliveries.some((d) => d.change === c)));
-  await inParallel(deliveries, SIGNALS_IN_FLIGHT, async ({ change, email }) => {
-    const event: LeadEvent = {
-      kind: 'hubspot',
-      eventId: change.eventId,
-      email,
-      receivedAt,
-      change: change.change,
-      deliver,
-    };
-    try {
-      await deps.client.workflow.getHandle(leadWorkflowId(deps.portal.portalId, email)).signal(leadEventSignal, event);
-      routed += 1;
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      missed.add(change);
+  // One lead's changes go in order (the batch is sorted by time); different leads' go side by side.
+  const byLead = new Map<string, InboundChange[]>();
+  for (const { change, email } of deliveries) byLead.set(email, [...(byLead.get(email) ?? []), change]);
+  await inParallel([...byLead], SIGNALS_IN_FLIGHT, async ([email, list]) => {
+    const handle = deps.client.workflow.getHandle(leadWorkflowId(deps.portal.portalId, email));
+    for (const change of list) {
+      const event: LeadEvent = {
+        kind: 'hubspot',
+        eventId: change.eventId,
+        email,
+        receivedAt,
+        change: change.change,
+        deliver,
+      };
+      try {
+        await handle.signal(leadEventSignal, event);
+        routed += 1;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        missed.add(change);
+      }
     }
   });
   for (const change of missed) {

@@ -16,6 +16,8 @@ export interface InboundChange {
 export interface PollCursor {
   since: number;
   afterId?: string;
+  /** Every contact at `since` is known to be seen: the next poll needs no search of that timestamp alone. */
+  drained?: boolean;
 }
 
 export interface PollSettings {

@@ -59,7 +59,12 @@ describe('polling contacts by lastmodifieddate on a durable cursor (real sandbox
     await writeBatch(['old@example.com'], { firstname: 'Old' });
     const now = Date.now();
     const first = await pollContacts(portal, { settleMs: 5_000, properties: [], maxCalls: 5, now });
-    assert.deepEqual(first, { contacts: [], cursor: { since: now - 5_000 }, more: false, searchCalls: 0 });
+    assert.deepEqual(first, {
+      contacts: [],
+      cursor: { since: now - 5_000, drained: true },
+      more: false,
+      searchCalls: 0,
+    });
   });
 
   it('sees every contact once when many share one timestamp, across pages and calls', async () => {
@@ -79,7 +84,9 @@ describe('polling contacts by lastmodifieddate on a durable cursor (real sandbox
     assert.ok(calls >= 5, `the ties were read apart, page by page (${calls} searches)`);
 
     // The cursor stands after the last one: polling again reports nothing until something changes.
-    assert.deepEqual((await drain(cursor, 2, 2)).seen, []);
+    const quiet = await drain(cursor, 2, 2);
+    assert.deepEqual(quiet.seen, []);
+    assert.equal(quiet.calls, 1, 'a quiet poll costs one search');
     const [edited] = await writeBatch(['tie-3@example.com'], { firstname: 'Edited' });
     const again = await drain(cursor, 2, 2);
     assert.deepEqual(again.seen, [edited]);

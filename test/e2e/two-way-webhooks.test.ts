@@ -5,7 +5,9 @@ import got from 'got';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { changeFeedWorkflowId, leadWorkflowId } from '../../src/shared/ids.js';
 import type { LeadState } from '../../src/shared/lead-types.js';
-import { changeFeedQuery } from '../../src/shared/messages.js';
+import type { InboundChange } from '../../src/shared/change-types.js';
+import { changeFeedQuery, inboundChangesSignal } from '../../src/shared/messages.js';
+import { hubspotChanges } from '../../src/workflows/hubspot-changes.js';
 import { BackendReceiver } from '../helpers/backend-receiver.js';
 import { eventually, startTestService, type TestService } from '../helpers/service.js';
 import { insideHubSpot, jsonApi, oneDelivery } from '../helpers/two-way.js';
@@ -268,5 +270,39 @@ describe('two-way sync: changes made inside HubSpot reach the backend through si
     assert.deepEqual(forgotten.properties, {});
     assert.equal(forgotten.hubspotId, undefined);
     assert.deepEqual(forgotten.deliveries.pending, []);
+  });
+
+  it('the change feed continues as new with its backlog and routes every change across runs', async () => {
+    const email = 'eve@example.com';
+    const lead = await registered(email, { firstname: 'Eve' });
+    await settled(email);
+    // A feed of the same portal, with a history limit small enough to cross several times.
+    const workflowId = `hubspot-changes-can-${Date.now()}`;
+    const change = (i: number): InboundChange => ({
+      eventId: `hubspot:can:${i}`,
+      change: {
+        type: 'properties',
+        contactId: lead.hubspotId!,
+        properties: { jobtitle: `Role ${i}` },
+        occurredAt: Date.now() + i,
+        source: 'CRM_UI',
+      },
+    });
+    const feedHandle = await env.client.workflow.start(hubspotChanges, {
+      workflowId,
+      taskQueue: service.taskQueue,
+      args: [{ portalId: portalId(), settings: { deliver: true }, continueAsNewAfterEvents: 25 }],
+    });
+    for (let i = 1; i <= 12; i++) await feedHandle.signal(inboundChangesSignal, { changes: [change(i)] });
+    await eventually(() => backend.received.filter((r) => r.delivery.email === email).length === 12, {
+      what: 'all 12 changes delivered',
+    });
+    const final = await settled(email);
+    assert.equal(final.properties.jobtitle, 'Role 12');
+    const runs: string[] = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      runs.push(run.status.name);
+    assert.ok(runs.filter((r) => r === 'CONTINUED_AS_NEW').length >= 1, `runs: ${runs.join(', ')}`);
+    await feedHandle.terminate('test over');
   });
 });
