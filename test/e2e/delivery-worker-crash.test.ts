@@ -10,7 +10,7 @@ import { leadWorkflowId } from '../../src/shared/ids.js';
 import type { LeadEvent } from '../../src/shared/lead-types.js';
 import { leadEventSignal } from '../../src/shared/messages.js';
 import { BackendReceiver } from '../helpers/backend-receiver.js';
-import { spawnEntry } from '../helpers/entry-process.js';
+import { oauthWorkerEnv, spawnEntry } from '../helpers/entry-process.js';
 import { eventually } from '../helpers/service.js';
 import { connectTemporal, testKeyString } from '../helpers/temporal.js';
 
@@ -38,16 +38,9 @@ describe('a worker killed with SIGKILL while it delivers a HubSpot change to the
   it('delivers it after the restart, with the same id, and counts it once', async () => {
     const taskQueue = `delivery-crash-${randomUUID()}`;
     const workerEnv = {
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      HUBSPOT_BASE_URL: sandbox.baseUrl,
-      HUBSPOT_CLIENT_ID: sandbox.clientId,
-      HUBSPOT_CLIENT_SECRET: sandbox.clientSecret,
-      HUBSPOT_REFRESH_TOKEN: sandbox.issueRefreshToken(),
-      LEADSYNC_ENCRYPTION_KEY: testKeyString,
+      ...oauthWorkerEnv({ temporalAddress: env.address, taskQueue, sandbox, encryptionKey: testKeyString }),
       LEADSYNC_BACKEND_WEBHOOK_URL: backend.url,
       LEADSYNC_BACKEND_WEBHOOK_SECRET: SECRET,
-      LOG_LEVEL: 'info',
     };
     const start = async () => {
       const worker = spawnEntry('src/worker.ts', workerEnv);

@@ -7,7 +7,7 @@ import { LeadSyncClient } from '../../src/client/lead-sync-client.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { reauthorizeConnection } from '../../src/service/connection.js';
 import { eventually } from '../helpers/service.js';
-import { spawnEntry } from '../helpers/entry-process.js';
+import { oauthWorkerEnv, spawnEntry } from '../helpers/entry-process.js';
 import { connectTemporal, testKeyString } from '../helpers/temporal.js';
 
 describe('a worker killed with SIGKILL mid-run', () => {
@@ -28,16 +28,12 @@ describe('a worker killed with SIGKILL mid-run', () => {
 
   it('loses and doubles nothing: the restarted worker finishes every lead', async () => {
     const taskQueue = `crash-${randomUUID()}`;
-    const workerEnv = {
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      HUBSPOT_BASE_URL: sandbox.baseUrl,
-      HUBSPOT_CLIENT_ID: sandbox.clientId,
-      HUBSPOT_CLIENT_SECRET: sandbox.clientSecret,
-      HUBSPOT_REFRESH_TOKEN: sandbox.issueRefreshToken(),
-      LEADSYNC_ENCRYPTION_KEY: testKeyString,
-      LOG_LEVEL: 'info',
-    };
+    const workerEnv = oauthWorkerEnv({
+      temporalAddress: env.address,
+      taskQueue,
+      sandbox,
+      encryptionKey: testKeyString,
+    });
     const ready = (w: { output: () => string }) =>
       eventually(() => Promise.resolve(w.output().includes('worker polling')), {
         timeoutMs: 60_000,

@@ -25,3 +25,22 @@ export function spawnEntry(entry: 'src/main.ts' | 'src/worker.ts', env: Record<s
   );
   return { child, output: () => output, exited };
 }
+
+/** The environment of an `npm run worker` process for the sandbox's OAuth app, on its own task queue. */
+export function oauthWorkerEnv(options: {
+  temporalAddress: string;
+  taskQueue: string;
+  sandbox: { baseUrl: string; clientId: string; clientSecret: string; issueRefreshToken(): string };
+  encryptionKey: string;
+}): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_TASK_QUEUE: options.taskQueue,
+    HUBSPOT_BASE_URL: options.sandbox.baseUrl,
+    HUBSPOT_CLIENT_ID: options.sandbox.clientId,
+    HUBSPOT_CLIENT_SECRET: options.sandbox.clientSecret,
+    HUBSPOT_REFRESH_TOKEN: options.sandbox.issueRefreshToken(),
+    LEADSYNC_ENCRYPTION_KEY: options.encryptionKey,
+    LOG_LEVEL: 'info',
+  };
+}
