@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { verifyWebhook } from '../../src/client/webhook-signature.js';
 import { loadConfig } from '../../src/config.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { createLogger } from '../../src/service/logger.js';
 import { startService, type RunningService } from '../../src/service/service.js';
-import type { BackendDelivery } from '../../src/shared/delivery-types.js';
 import { changeFeedWorkflowId } from '../../src/shared/ids.js';
 import { changeFeedQuery } from '../../src/shared/messages.js';
 import { createDataConverter } from '../../src/temporal/data-converter.js';
@@ -23,6 +18,7 @@ import { startBenchService, type BenchService } from '../lib/in-process-service.
 import { median } from '../lib/memory.js';
 import type { ServiceScenarioOptions } from '../lib/service-scenario.js';
 import { deadlineFor, waitUntil } from '../lib/wait.js';
+import { BackendReceiver, type ReceivedDelivery } from '../../test/helpers/backend-receiver.js';
 
 /** HubSpot's search limit, 5 per second, per minute. */
 export const SEARCH_LIMIT_PER_MINUTE = 300;
@@ -74,13 +70,8 @@ interface Edit {
   jobtitle: string;
   answeredAt: number;
 }
-interface Arrival {
-  at: number;
-  delivery: BackendDelivery;
-  signed: boolean;
-}
 type ChangesOptions = ServiceScenarioOptions & { pollLeads: number; pollIntervalMs: number; changeWindowMs: number };
-type Backend = Awaited<ReturnType<typeof startBackend>>;
+type Backend = BackendReceiver;
 type Feed = Awaited<ReturnType<typeof changeFeed>>;
 
 /**
@@ -93,7 +84,7 @@ export async function runHubSpotChanges(options: ChangesOptions): Promise<HubSpo
 
 async function overWebhooks(options: ChangesOptions): Promise<HubSpotChangesResult['webhooks']> {
   const key = generateKeyString();
-  const backend = await startBackend(SECRET);
+  const backend = await BackendReceiver.start(SECRET);
   let service: BenchService | undefined;
   let feed: Feed | undefined;
   try {
@@ -153,7 +144,7 @@ async function overWebhooks(options: ChangesOptions): Promise<HubSpotChangesResu
 async function byPolling(options: ChangesOptions): Promise<HubSpotChangesResult['polling']> {
   const key = generateKeyString();
   const sandbox = await startSandbox({ portalId: 100_000 + Math.floor(Math.random() * 1e6), rateLimit: HUBSPOT_BURST });
-  const backend = await startBackend(SECRET);
+  const backend = await BackendReceiver.start(SECRET);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leadsync-bench-'));
   let service: RunningService | undefined;
   let feed: Feed | undefined;
@@ -233,32 +224,6 @@ async function byPolling(options: ChangesOptions): Promise<HubSpotChangesResult[
   }
 }
 
-/** The backend's receiver on a real socket: it checks each delivery's signature and notes when it arrived. */
-async function startBackend(secret: string) {
-  const arrivals: Arrival[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const signed = verifyWebhook(raw, req.headers['leadsync-signature'], secret);
-      arrivals.push({ at: Date.now(), delivery: JSON.parse(raw) as BackendDelivery, signed });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/leadsync/events`,
-    arrivals,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
-
 const backendEnv = (backend: Backend) => ({
   LEADSYNC_BACKEND_WEBHOOK_URL: backend.url,
   LEADSYNC_BACKEND_WEBHOOK_SECRET: SECRET,
@@ -324,31 +289,31 @@ async function editInHubSpot(sandboxUrl: string, leads: Lead[], tag: string, spr
   return edits;
 }
 
-const isDeliveryOf = (edit: Edit) => (a: Arrival) =>
+const isDeliveryOf = (edit: Edit) => (a: ReceivedDelivery) =>
   a.delivery.email === edit.email &&
   a.delivery.type === 'lead.updated' &&
   a.delivery.changes.jobtitle === edit.jobtitle;
 
 /** Waits until every edit reached the backend, and returns each one's latency in ms. */
 async function arrivalLatencies(backend: Backend, edits: Edit[]): Promise<number[]> {
-  const arrived = () => edits.filter((edit) => backend.arrivals.some(isDeliveryOf(edit))).length;
+  const arrived = () => edits.filter((edit) => backend.received.some(isDeliveryOf(edit))).length;
   await waitUntil(() => arrived() === edits.length, {
     what: `${edits.length} deliveries`,
     timeoutMs: deadlineFor(edits.length),
     intervalMs: 20,
     progress: () => `${arrived()} so far`,
   });
-  return edits.map((edit) => backend.arrivals.find(isDeliveryOf(edit))!.at - edit.answeredAt);
+  return edits.map((edit) => backend.received.find(isDeliveryOf(edit))!.at - edit.answeredAt);
 }
 
 /** Each edit delivered once, signed, under one delivery id, and nothing else delivered (no echo of our own writes). */
 function assertExactlyOnce(backend: Backend, edits: Edit[], direction: string): true {
-  const ids = new Set(backend.arrivals.map((a) => a.delivery.id));
-  const unsigned = backend.arrivals.filter((a) => !a.signed).length;
-  const notOnce = edits.filter((edit) => backend.arrivals.filter(isDeliveryOf(edit)).length !== 1).length;
-  if (backend.arrivals.length !== edits.length || ids.size !== edits.length || unsigned > 0 || notOnce > 0) {
+  const ids = new Set(backend.received.map((a) => a.delivery.id));
+  const unsigned = backend.received.filter((a) => !a.signed).length;
+  const notOnce = edits.filter((edit) => backend.received.filter(isDeliveryOf(edit)).length !== 1).length;
+  if (backend.received.length !== edits.length || ids.size !== edits.length || unsigned > 0 || notOnce > 0) {
     throw new Error(
-      `${direction}: ${edits.length} edits, ${backend.arrivals.length} deliveries under ${ids.size} ids, ` +
+      `${direction}: ${edits.length} edits, ${backend.received.length} deliveries under ${ids.size} ids, ` +
         `${unsigned} unsigned, ${notOnce} edits not delivered exactly once`,
     );
   }

@@ -2,7 +2,13 @@ import type { Client } from '@temporalio/client';
 import { modifiedAt, pollContacts } from '../changes/poll-contacts.js';
 import { routeChanges } from '../changes/route-changes.js';
 import type { PortalSessions } from '../portals/portal-session.js';
-import type { InboundChange, PollCursor, PollResult, RouteResult } from '../shared/change-types.js';
+import {
+  ROUTE_BATCH,
+  type InboundChange,
+  type PollCursor,
+  type PollResult,
+  type RouteResult,
+} from '../shared/change-types.js';
 import { classified } from './failures.js';
 
 export interface ChangeActivityDeps {
@@ -12,7 +18,6 @@ export interface ChangeActivityDeps {
 
 /** Searches per poll activity: HubSpot's search limit (5/s per account) is shared with everything else. */
 const SEARCH_CALLS_PER_POLL = 5;
-const ROUTE_BATCH = 100;
 
 /** The activities of a portal's change feed: routing what HubSpot reported, and polling where it reports nothing. */
 export function createChangeActivities(deps: ChangeActivityDeps) {

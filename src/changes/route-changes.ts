@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { log } from '@temporalio/activity';
+import { MAX_BATCH_INPUTS } from '../hubspot/contacts.js';
 import { withPortalAuth } from '../portals/portal-auth.js';
 import type { PortalSession } from '../portals/portal-session.js';
 import type { InboundChange, RouteResult } from '../shared/change-types.js';
@@ -9,7 +10,8 @@ import { leadEventSignal } from '../shared/messages.js';
 import { HubSpotContactId, LeadEmail } from '../shared/search-attributes.js';
 
 const SIGNALS_IN_FLIGHT = 8;
-const BATCH_READ_MAX = 100;
+/** HubSpot's record ids (and hub ids): the only values let into a visibility query. */
+const RECORD_ID = /^\d{1,20}$/;
 
 export interface RouteDeps {
   client: Client;
@@ -43,7 +45,11 @@ export async function routeChanges(deps: RouteDeps, changes: InboundChange[], de
   const missed = new Set(changes.filter((c) => !deliveries.some((d) => d.change === c)));
   // One lead's changes go in order (the batch is sorted by time); different leads' go side by side.
   const byLead = new Map<string, InboundChange[]>();
-  for (const { change, email } of deliveries) byLead.set(email, [...(byLead.get(email) ?? []), change]);
+  for (const { change, email } of deliveries) {
+    const list = byLead.get(email) ?? [];
+    list.push(change);
+    byLead.set(email, list);
+  }
   await inParallel([...byLead], SIGNALS_IN_FLIGHT, async ([email, list]) => {
     const handle = deps.client.workflow.getHandle(leadWorkflowId(deps.portal.portalId, email));
     for (const change of list) {
@@ -82,9 +88,8 @@ function contactIdsOf(change: InboundChange): string[] {
 /** Running leads of the portal whose contact is one of `ids`, by the search attribute each lead keeps. */
 async function leadsOfContacts(client: Client, portalId: string, ids: string[]): Promise<Map<string, string[]>> {
   const found = new Map<string, string[]>();
-  // Ids go into a visibility query: only HubSpot's numeric record ids are let through.
-  const safe = ids.filter((id) => /^\d{1,20}$/.test(id));
-  if (safe.length === 0 || !/^\d{1,20}$/.test(portalId)) return found;
+  const safe = ids.filter((id) => RECORD_ID.test(id));
+  if (safe.length === 0 || !RECORD_ID.test(portalId)) return found;
   const query =
     `WorkflowType = 'leadSync' AND ExecutionStatus = 'Running' AND HubSpotPortal = '${portalId}' ` +
     `AND HubSpotContactId IN (${safe.map((id) => `'${id}'`).join(', ')})`;
@@ -100,8 +105,8 @@ async function leadsOfContacts(client: Client, portalId: string, ids: string[]):
 /** Emails of contacts HubSpot still has; deleted ones are simply absent. */
 async function emailsFromHubSpot(portal: PortalSession, ids: string[]): Promise<Map<string, string>> {
   const emails = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += BATCH_READ_MAX) {
-    const chunk = ids.slice(i, i + BATCH_READ_MAX);
+  for (let i = 0; i < ids.length; i += MAX_BATCH_INPUTS) {
+    const chunk = ids.slice(i, i + MAX_BATCH_INPUTS);
     const contacts = await withPortalAuth(portal, () => portal.contacts.batchRead(chunk, ['email']));
     for (const contact of contacts) {
       const email = contact.properties.email;

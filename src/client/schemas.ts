@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LEGAL_BASES } from '../shared/lead-types.js';
 import { normalizeEmail } from '../shared/ids.js';
+import { optOutOf } from '../shared/opt-out-properties.js';
 
 export const MAX_PROPERTIES = 200;
 export const MAX_PROPERTY_VALUE_LENGTH = 65_536;
@@ -34,7 +35,7 @@ export const propertiesSchema = z
   .refine((p) => Object.keys(p).length <= MAX_PROPERTIES, `must have at most ${MAX_PROPERTIES} properties`)
   .refine((p) => !('email' in p), 'must not contain email: the lead is identified by its email address')
   .refine(
-    (p) => !Object.keys(p).some((name) => name === 'hs_email_optout' || /^hs_email_optout_\d+$/.test(name)),
+    (p) => !Object.keys(p).some((name) => optOutOf(name) !== undefined),
     'must not contain hs_email_optout properties: HubSpot derives them; use unsubscribe or resubscribe (with a legalBasis)',
   );
 

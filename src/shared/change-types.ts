@@ -1,5 +1,8 @@
 import type { HubSpotChange } from './lead-types.js';
 
+/** Changes routed per activity: one visibility query and at most one HubSpot batch read each. */
+export const ROUTE_BATCH = 100;
+
 /** A change HubSpot reported, on its way from the portal's change feed to the lead it belongs to. */
 export interface InboundChange {
   /** The lead drops repeats by it: HubSpot's event id for webhooks; the contact and its modification time for polls. */

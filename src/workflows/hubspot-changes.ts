@@ -8,7 +8,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ChangeActivities } from '../activities/changes.js';
-import type { ChangeFeedInput, ChangeFeedSettings, ChangeFeedState, InboundChange } from '../shared/change-types.js';
+import {
+  ROUTE_BATCH,
+  type ChangeFeedInput,
+  type ChangeFeedSettings,
+  type ChangeFeedState,
+  type InboundChange,
+} from '../shared/change-types.js';
 import { failureOf } from '../shared/failures.js';
 import { changeFeedQuery, changeFeedSettingsSignal, inboundChangesSignal } from '../shared/messages.js';
 
@@ -18,8 +24,6 @@ const feed = proxyActivities<ChangeActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
-/** Changes routed per activity: one visibility query and one HubSpot batch read at most. */
-const ROUTE_BATCH = 100;
 const ROUTE_LANES = 4;
 /** A continue-as-new carries at most this many unrouted changes (well under the 2 MiB input limit). */
 const CARRY_MAX = 1_000;

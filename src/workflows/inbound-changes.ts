@@ -1,17 +1,11 @@
 import type { BackendDelivery, DeliveryType } from '../shared/delivery-types.js';
 import type { HubSpotChange, LeadEvent, LeadRecord } from '../shared/lead-types.js';
+import { optOutOf } from '../shared/opt-out-properties.js';
 
 type HubSpotEvent = Extract<LeadEvent, { kind: 'hubspot' }>;
 
 /** HubSpot's own bookkeeping: it changes on every write, ours included, and tells the backend nothing. */
 const BOOKKEEPING = new Set(['lastmodifieddate', 'hs_lastmodifieddate', 'createdate', 'hs_object_id']);
-const OPT_OUT_ALL = 'hs_email_optout';
-const OPT_OUT_ONE = /^hs_email_optout_(\d+)$/;
-
-/** True for the contact properties HubSpot derives from subscription status: they change through opt-outs only. */
-export function isSubscriptionProperty(name: string): boolean {
-  return name === OPT_OUT_ALL || OPT_OUT_ONE.test(name);
-}
 
 export function emptyHubSpotSide(): LeadRecord['hubspot'] {
   return { properties: {}, subscription: { unsubscribedFromAll: false, unsubscribed: [] }, deleted: false };
@@ -21,14 +15,12 @@ export interface InboundOutcome {
   deliveries: BackendDelivery[];
   /** A privacy deletion: the lead forgets everything once the backend was told (at once when nobody is told). */
   forget: boolean;
-  /** Why nothing changed, for the log: an echo of our own write, an older value, another contact. */
-  ignored?: string;
 }
 
+/** No change for this lead: an echo, an older value, another contact's news. */
+const nothing = (): InboundOutcome => ({ deliveries: [], forget: false });
+
 /**
- * A delivery's id is the HubSpot event's id at this lead plus its type: stable across redeliveries, so the backend
- * can drop repeats.
- *
  * Applies one change reported by HubSpot to the lead's record and says what the backend must be told. Echoes are
  * no changes: a value the lead already holds (what it last wrote, or what HubSpot reported before) is dropped, and
  * so is one older than the newest value known for that property, which HubSpot itself has already overwritten.
@@ -36,47 +28,57 @@ export interface InboundOutcome {
 export function applyInbound(r: LeadRecord, event: HubSpotEvent, now: number): InboundOutcome {
   const { change } = event;
   const ours = r.hubspotId;
-  const base = { portalId: r.portalId, email: r.email, occurredAt: iso(change.occurredAt) };
-  const tell = (type: DeliveryType, changes: BackendDelivery['changes'], extra: Partial<BackendDelivery> = {}) =>
-    event.deliver
-      ? [
-          {
-            ...base,
-            id: `${event.eventId}:${type}`,
-            type,
-            hubspotId: r.hubspotId,
-            changes,
-            source: 'hubspot' as const,
-            ...extra,
-          },
-        ]
-      : [];
-  const nothing = (ignored: string): InboundOutcome => ({ deliveries: [], forget: false, ignored });
 
   switch (change.type) {
     case 'merged': {
-      if (ours === undefined || (ours !== change.contactId && !change.mergedIds.includes(ours)))
-        return nothing('a merge of other contacts');
-      if (ours === change.contactId) return nothing('merged into this lead’s contact');
+      // A merge of other contacts, or into this lead's own.
+      if (ours === undefined || ours === change.contactId || !change.mergedIds.includes(ours)) return nothing();
       r.hubspotId = change.contactId;
       touchHubSpot(r, change, now);
-      return { deliveries: tell('lead.updated', { hs_object_id: change.contactId }), forget: false };
+      return { deliveries: deliveriesOf(r, event, 'lead.updated', { hs_object_id: change.contactId }), forget: false };
     }
     case 'deleted': {
-      if (ours !== change.contactId) return nothing('a deletion of another contact');
+      if (ours !== change.contactId) return nothing(); // a deletion of another contact
       if (change.gdpr) {
         touchHubSpot(r, change, now);
-        const deliveries = tell('lead.deleted', {}, { gdpr: true });
+        const deliveries = deliveriesOf(r, event, 'lead.deleted', {}, { gdpr: true });
         return { deliveries, forget: true };
       }
-      if (r.hubspot.deleted) return nothing('already deleted in HubSpot');
+      if (r.hubspot.deleted) return nothing(); // already deleted in HubSpot
       r.hubspot.deleted = true;
       touchHubSpot(r, change, now);
-      return { deliveries: tell('lead.deleted', {}, { gdpr: false }), forget: false };
+      return { deliveries: deliveriesOf(r, event, 'lead.deleted', {}, { gdpr: false }), forget: false };
     }
     case 'properties':
-      return applyProperties(r, event, change, now, tell, nothing);
+      return applyProperties(r, event, change, now);
   }
+}
+
+/**
+ * What the backend is told of one change, when it wants to be told. The id is the HubSpot event's id at this lead
+ * plus the type: stable across redeliveries, so the backend can drop repeats.
+ */
+function deliveriesOf(
+  r: LeadRecord,
+  event: HubSpotEvent,
+  type: DeliveryType,
+  changes: BackendDelivery['changes'],
+  extra: Partial<BackendDelivery> = {},
+): BackendDelivery[] {
+  if (!event.deliver) return [];
+  return [
+    {
+      id: `${event.eventId}:${type}`,
+      type,
+      portalId: r.portalId,
+      email: r.email,
+      hubspotId: r.hubspotId,
+      changes,
+      source: 'hubspot',
+      occurredAt: iso(event.change.occurredAt),
+      ...extra,
+    },
+  ];
 }
 
 function applyProperties(
@@ -84,11 +86,9 @@ function applyProperties(
   event: HubSpotEvent,
   change: Extract<HubSpotChange, { type: 'properties' }>,
   now: number,
-  tell: (type: DeliveryType, changes: BackendDelivery['changes']) => BackendDelivery[],
-  nothing: (why: string) => InboundOutcome,
 ): InboundOutcome {
   const adopt = r.hubspotId === undefined || r.hubspot.deleted;
-  if (r.hubspotId !== change.contactId && !adopt) return nothing('a change of another contact');
+  if (r.hubspotId !== change.contactId && !adopt) return nothing(); // a change of another contact
   const adopted = r.hubspotId !== change.contactId;
   if (adopted) {
     r.hubspotId = change.contactId;
@@ -106,8 +106,9 @@ function applyProperties(
   const resubscribed: BackendDelivery['changes'] = {};
   for (const [name, value] of Object.entries(change.properties)) {
     if (BOOKKEEPING.has(name) || change.occurredAt <= (r.changedAt[name] ?? -Infinity)) continue;
-    if (isSubscriptionProperty(name)) {
-      const moved = applyOptOut(r, name, value === 'true', madeInHubSpot);
+    const optOut = optOutOf(name);
+    if (optOut) {
+      const moved = applyOptOut(r, optOut.subscriptionId, value === 'true', madeInHubSpot);
       if (moved === 'unsubscribed') unsubscribed[name] = value;
       if (moved === 'resubscribed') resubscribed[name] = value;
       changed ||= moved !== undefined;
@@ -131,17 +132,16 @@ function applyProperties(
     r.writtenAt[name] = Math.max(r.writtenAt[name] ?? 0, event.seq ?? 0);
   }
   if (adopted) updated.hs_object_id = change.contactId;
-  const deliveries = [
-    ...(Object.keys(updated).length > 0 ? tell('lead.updated', updated) : []),
-    ...(Object.keys(unsubscribed).length > 0 ? tell('lead.unsubscribed', unsubscribed) : []),
-    ...(Object.keys(resubscribed).length > 0 ? tell('lead.resubscribed', resubscribed) : []),
-  ];
-  if (!changed) return nothing('no value differs from what the lead holds (an echo)');
-  if (baseline) {
-    touchHubSpot(r, change, now);
-    return { deliveries: [], forget: false, ignored: 'a poll of the lead’s own write' };
-  }
+  if (!changed) return nothing(); // no value differs from what the lead holds (an echo)
   touchHubSpot(r, change, now);
+  if (baseline) return nothing();
+  const tell = (type: DeliveryType, changes: BackendDelivery['changes']) =>
+    Object.keys(changes).length > 0 ? deliveriesOf(r, event, type, changes) : [];
+  const deliveries = [
+    ...tell('lead.updated', updated),
+    ...tell('lead.unsubscribed', unsubscribed),
+    ...tell('lead.resubscribed', resubscribed),
+  ];
   return { deliveries, forget: false };
 }
 
@@ -152,11 +152,10 @@ function applyProperties(
  */
 function applyOptOut(
   r: LeadRecord,
-  name: string,
+  id: string | undefined,
   optedOut: boolean,
   madeInHubSpot: boolean,
 ): 'unsubscribed' | 'resubscribed' | undefined {
-  const id = OPT_OUT_ONE.exec(name)?.[1];
   const before = id === undefined ? r.subscription.unsubscribedFromAll : r.subscription.unsubscribed.includes(id);
   const sides = before !== optedOut || madeInHubSpot ? [r.subscription, r.hubspot.subscription] : [r.subscription];
   for (const side of sides) {

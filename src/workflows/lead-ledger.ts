@@ -1,5 +1,6 @@
 import type { BackendDelivery } from '../shared/delivery-types.js';
 import { FailureType } from '../shared/failure-types.js';
+import { optOutProperty } from '../shared/opt-out-properties.js';
 import type {
   LeadEvent,
   LeadProperties,
@@ -341,24 +342,29 @@ export class LeadLedger {
     this.record.queue.unshift(...current.entries);
   }
 
-  /** The state anyone may see; `blocked` when the workflow is waiting for the portal's connection. */
+  /** `blocked` when the workflow is waiting for the portal's connection. */
+  status(blocked: boolean): LeadSyncStatusName {
+    const r = this.record;
+    if (blocked) return 'blocked';
+    if (r.failed.length + r.failedDeliveries.length > 0) return 'failed';
+    return this.current !== undefined || r.queue.length > 0 ? 'pending' : 'synced';
+  }
+
+  get hubspotId(): string | undefined {
+    return this.record.hubspotId;
+  }
+
+  /** The state anyone may see. */
   view(blocked: boolean): LeadState {
     const r = this.record;
     const pending = [
       ...(this.current?.entries ?? []).map((e) => ({ ...summary(e.event), inFlight: true })),
       ...r.queue.map((e) => summary(e.event)),
     ];
-    const status: LeadSyncStatusName = blocked
-      ? 'blocked'
-      : r.failed.length + r.failedDeliveries.length > 0
-        ? 'failed'
-        : pending.length > 0
-          ? 'pending'
-          : 'synced';
     return {
       email: r.email,
       portalId: r.portalId,
-      status,
+      status: this.status(blocked),
       hubspotId: r.hubspotId,
       deleted: this.forgotten,
       properties: { ...r.properties },
@@ -462,7 +468,7 @@ export class LeadLedger {
    * or webhook still on its way) is older news.
    */
   private optOutChanged(subscriptionId: string | undefined, now: number): void {
-    const name = subscriptionId === undefined ? 'hs_email_optout' : `hs_email_optout_${subscriptionId}`;
+    const name = optOutProperty(subscriptionId);
     this.record.changedAt[name] = Math.max(this.record.changedAt[name] ?? 0, now);
   }
 

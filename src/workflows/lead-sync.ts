@@ -81,11 +81,10 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
 
   /** Search attributes change only when the lead's status or contact id does: each upsert costs the server a write. */
   const publish = () => {
-    const view = ledger.view(parked);
     const current = workflowInfo().typedSearchAttributes;
     const changes = [
-      { key: LeadSyncStatus, value: view.status },
-      { key: HubSpotContactId, value: view.hubspotId ?? null },
+      { key: LeadSyncStatus, value: ledger.status(parked) },
+      { key: HubSpotContactId, value: ledger.hubspotId ?? null },
     ].filter(({ key, value }) => (current.get(key) ?? null) !== value);
     if (changes.length > 0) upsertSearchAttributes(changes);
   };
@@ -157,11 +156,16 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
       if (!isCancellation(err)) throw err;
     });
 
-  /** The next run of this workflow, starting from `from`'s record. */
-  const continueFrom = async (from: LeadLedger, idle = false): Promise<never> => {
+  /** Stops the delivery lane and lets every handler finish: the run ends or continues-as-new next. */
+  const wrapUp = async () => {
     deliveries.cancel();
     await deliveryLane;
     await condition(allHandlersFinished);
+  };
+
+  /** The next run of this workflow, starting from `from`'s record. */
+  const continueFrom = async (from: LeadLedger, idle = false): Promise<never> => {
+    await wrapUp();
     return continueAsNew<typeof leadSync>({ ...input, idle, carried: from.snapshot() });
   };
 
@@ -187,9 +191,7 @@ export async function leadSync(input: LeadSyncInput): Promise<LeadRunResult> {
     else if (!(await condition(wake, input.idleTimeoutMs ?? DEFAULT_IDLE_MS)) && !ledger.nextDelivery())
       return continueFrom(ledger, true);
   }
-  deliveries.cancel();
-  await deliveryLane;
-  await condition(allHandlersFinished);
+  await wrapUp();
   // Events that arrived behind the delete belong to a new lead with the same address: a fresh run takes them.
   if (ledger.hasSuccessorWork()) return continueFrom(ledger.successor(Date.now()));
   return { deleted: true, processedEvents: ledger.view(false).processedEvents };

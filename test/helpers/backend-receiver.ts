@@ -14,6 +14,8 @@ export interface ReceivedDelivery {
   /** The signature checked out over the raw body, with the receiver's secret. */
   signed: boolean;
   status: Answer;
+  /** When the whole request was in (epoch ms). */
+  at: number;
 }
 
 /**
@@ -74,7 +76,7 @@ export class BackendReceiver {
   private receive(headers: IncomingHttpHeaders, raw: string, res: ServerResponse): void {
     const signed = verifyWebhook(raw, headers['leadsync-signature'], this.secret);
     const status: Answer = signed ? (this.plan.shift() ?? 200) : 401;
-    this.received.push({ headers, raw, delivery: JSON.parse(raw) as BackendDelivery, signed, status });
+    this.received.push({ headers, raw, delivery: JSON.parse(raw) as BackendDelivery, signed, status, at: Date.now() });
     if (status === 'hang') this.hanging.push(res);
     else res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
   }

@@ -1,5 +1,4 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import got, { TimeoutError } from 'got';
 import type { WebhookAttempt } from '../types.js';
 
 export type DeliveryStatus = WebhookAttempt['status'];
@@ -13,41 +12,29 @@ export interface DeliveryRequest {
   signal: AbortSignal;
 }
 
+// One try per attempt (the dispatcher retries as HubSpot does), every answer a status, no redirect followed, and
+// `connection: close`, so no socket lingers after the sandbox closes.
+const client = got.extend({
+  retry: { limit: 0 },
+  throwHttpErrors: false,
+  followRedirect: false,
+  headers: { connection: 'close' },
+});
+
 /**
  * One POST, settled with the status code once the whole answer is in, 'timeout' when that takes longer than
- * `timeoutMs`, or 'error' when the connection fails. A fresh connection each time, so nothing lingers after close.
+ * `timeoutMs`, or 'error' when the connection fails or the request is aborted.
  */
-export function deliver(delivery: DeliveryRequest): Promise<DeliveryStatus> {
-  return new Promise((resolve) => {
-    if (delivery.signal.aborted) {
-      resolve('error');
-      return;
-    }
-    const target = new URL(delivery.url);
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(target, {
-      method: 'POST',
-      agent: false,
-      headers: { ...delivery.headers, 'content-length': String(Buffer.byteLength(delivery.body)) },
+export async function deliver(delivery: DeliveryRequest): Promise<DeliveryStatus> {
+  try {
+    const response = await client.post(delivery.url, {
+      body: delivery.body,
+      headers: delivery.headers,
+      timeout: { request: delivery.timeoutMs },
+      signal: delivery.signal,
     });
-    let settled = false;
-    const settle = (status: DeliveryStatus): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      delivery.signal.removeEventListener('abort', onAbort);
-      req.destroy();
-      resolve(status);
-    };
-    const onAbort = (): void => settle('error');
-    const timer = setTimeout(() => settle('timeout'), delivery.timeoutMs);
-    delivery.signal.addEventListener('abort', onAbort, { once: true });
-    req.on('response', (response) => {
-      response.on('error', () => settle('error'));
-      response.on('end', () => settle(response.statusCode ?? 'error'));
-      response.resume();
-    });
-    req.on('error', () => settle('error'));
-    req.end(delivery.body);
-  });
+    return response.statusCode;
+  } catch (err) {
+    return err instanceof TimeoutError ? 'timeout' : 'error';
+  }
 }
