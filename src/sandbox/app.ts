@@ -13,6 +13,7 @@ import { registerCommPrefsV3Routes } from './routes/comm-prefs-v3.js';
 import { registerContactBasicRoutes } from './routes/contacts-basic.js';
 import { registerContactBatchRoutes } from './routes/contacts-batch.js';
 import { registerContactSearchRoutes } from './routes/contacts-search.js';
+import { registerCrmPropertyRoutes } from './routes/crm-properties.js';
 import { registerOAuthInfoRoutes } from './routes/oauth-v1-info.js';
 import { registerOAuthTokenRoutes } from './routes/oauth-token.js';
 import type { SandboxState } from './state/sandbox-state.js';
@@ -64,6 +65,7 @@ export function buildApp(state: SandboxState): FastifyInstance {
   registerContactBasicRoutes(app, state);
   registerContactBatchRoutes(app, state);
   registerContactSearchRoutes(app, state);
+  registerCrmPropertyRoutes(app, state);
   registerCommPrefsV3Routes(app, state);
   registerCommPrefs202603Routes(app, state);
   registerOAuthTokenRoutes(app, state);

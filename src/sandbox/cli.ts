@@ -76,6 +76,12 @@ const program = new Command('sandbox')
       'SANDBOX_WEBHOOK_URL',
     ),
   )
+  .addOption(
+    new Option(
+      '--state-file <path>',
+      'JSON file that keeps contacts, subscriptions, tokens, custom properties and the credentials across restarts',
+    ).env('SANDBOX_STATE_FILE'),
+  )
   .addOption(new Option('--log-level <level>', 'log level on stderr').env('SANDBOX_LOG_LEVEL').default('info'));
 
 interface CliOptions {
@@ -93,6 +99,7 @@ interface CliOptions {
   dropAfterWriteRate: number;
   appId?: number;
   webhookUrl?: string;
+  stateFile?: string;
   logLevel: string;
 }
 
@@ -112,6 +119,7 @@ async function main(): Promise<void> {
     searchRateLimit: options.searchRateLimit,
     ...(options.appId === undefined ? {} : { appId: options.appId }),
     ...(options.webhookUrl ? { webhooks: { targetUrl: options.webhookUrl } } : {}),
+    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     logger,
   });
   sandbox.faults.set({

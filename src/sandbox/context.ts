@@ -52,6 +52,9 @@ export const UNKNOWN_ROUTE: RouteMeta = { name: 'unknown', kind: 'page' };
 
 export const READ_CONTACTS = ['crm.objects.contacts.read', 'crm.objects.contacts.write'];
 export const WRITE_CONTACTS = ['crm.objects.contacts.write'];
+// Reading contact properties takes a schema scope or a contact scope; creating one takes the schema write scope.
+export const READ_CONTACT_SCHEMA = ['crm.schemas.contacts.read', 'crm.schemas.contacts.write', ...READ_CONTACTS];
+export const WRITE_CONTACT_SCHEMA = ['crm.schemas.contacts.write'];
 export const READ_PREFERENCES = [
   'communication_preferences.read',
   'communication_preferences.read_write',

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { newClientId, newClientSecret, newStaticToken } from './ids.js';
+import type { SavedCredentials } from './persistence/snapshot.js';
 import type { RateLimitSettings, SandboxOptions } from './types.js';
 import { applyWebhookSettings, DEFAULT_WEBHOOK_SETTINGS, type ResolvedWebhookSettings } from './webhooks/settings.js';
 
@@ -33,6 +34,8 @@ export const DEFAULT_SCOPES = [
   'oauth',
   'crm.objects.contacts.read',
   'crm.objects.contacts.write',
+  'crm.schemas.contacts.read',
+  'crm.schemas.contacts.write',
   'communication_preferences.read_write',
 ];
 
@@ -53,16 +56,20 @@ export interface ResolvedOptions {
   logger: false | FastifyBaseLogger;
   appId: number;
   webhooks: ResolvedWebhookSettings;
+  stateFile: string | undefined;
 }
 
-export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
-  const staticTokens = options.staticTokens?.length ? [...options.staticTokens] : [newStaticToken()];
+/** Credentials come from the options, else from the state file, else are made up for this start. */
+export function resolveOptions(options: SandboxOptions = {}, saved?: SavedCredentials): ResolvedOptions {
+  const staticTokens = options.staticTokens?.length
+    ? [...options.staticTokens]
+    : [...(saved?.staticTokens ?? [newStaticToken()])];
   return {
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     portalId: options.portalId ?? 62515,
-    clientId: options.clientId ?? newClientId(),
-    clientSecret: options.clientSecret ?? newClientSecret(),
+    clientId: options.clientId ?? saved?.clientId ?? newClientId(),
+    clientSecret: options.clientSecret ?? saved?.clientSecret ?? newClientSecret(),
     staticTokens,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800,
     rateLimit: options.rateLimit === undefined ? { max: 110, intervalMs: 10_000 } : options.rateLimit,
@@ -74,5 +81,6 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     logger: options.logger ?? false,
     appId: options.appId ?? DEFAULT_APP_ID,
     webhooks: applyWebhookSettings(DEFAULT_WEBHOOK_SETTINGS, options.webhooks),
+    stateFile: options.stateFile,
   };
 }

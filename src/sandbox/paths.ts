@@ -1,5 +1,6 @@
 /** The URL families the sandbox serves; each is one of HubSpot's published API versions. */
 export const CONTACT_BASES = ['/crm/objects/2026-03/contacts', '/crm/v3/objects/contacts'] as const;
+export const PROPERTY_BASES = ['/crm/properties/2026-03/contacts', '/crm/v3/properties/contacts'] as const;
 export const PREFERENCES_V3 = '/communication-preferences/v3';
 export const PREFERENCES_2026_03 = '/communication-preferences/2026-03';
 export const TOKEN_PATHS = ['/oauth/2026-03/token', '/oauth/v3/token', '/oauth/v1/token'] as const;

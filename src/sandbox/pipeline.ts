@@ -19,6 +19,9 @@ export function installPipeline(app: FastifyInstance, state: SandboxState): void
   app.addHook('preHandler', async (request, reply) => guard(state, request, reply));
 
   app.addHook('onSend', async (request, reply, payload) => {
+    // Any call but a read may have changed the state (a search says so needlessly, which costs nothing): the state
+    // file's saver batches these. It runs here because a dropped answer never reaches onResponse.
+    if (request.method !== 'GET' && request.method !== 'HEAD') state.onChange();
     const { meta, rate, dailyRemaining, injected, randomFaults } = request.sandbox;
     if (meta.kind === 'admin') return payload;
     if (rate) {

@@ -1,6 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { resolveOptions } from './options.js';
+import { restoreSnapshot, takeSnapshot } from './persistence/snapshot.js';
+import { readStateFile } from './persistence/state-file.js';
+import { StateSaver } from './persistence/state-saver.js';
 import { copyCounters } from './state/counters.js';
 import { SandboxState } from './state/sandbox-state.js';
 import type { Sandbox, SandboxOptions } from './types.js';
@@ -11,9 +14,31 @@ function baseUrlOf(host: string, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
+// Bursts of writes (a batch run, a bench) share one rewrite of the state file per this long.
+const SAVE_INTERVAL_MS = 200;
+
+/** Keeps the state in its file from now on; the first write happens before the sandbox serves anything. */
+async function persist(state: SandboxState, file: string): Promise<StateSaver> {
+  const { logger } = state.options;
+  const saver = new StateSaver({
+    file,
+    intervalMs: SAVE_INTERVAL_MS,
+    serialise: () => `${JSON.stringify(takeSnapshot(state))}\n`,
+    onError: (error) => {
+      if (logger) logger.error({ reason: error.message }, 'sandbox state not saved; the next change tries again');
+    },
+  });
+  await saver.writeNow();
+  state.onChange = () => saver.changed();
+  return saver;
+}
+
 export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
-  const resolved = resolveOptions(options);
+  const saved = options?.stateFile === undefined ? undefined : await readStateFile(options.stateFile);
+  const resolved = resolveOptions(options, saved?.credentials);
   const state = new SandboxState(resolved);
+  if (saved) restoreSnapshot(state, saved);
+  const saver = resolved.stateFile === undefined ? undefined : await persist(state, resolved.stateFile);
   const app = buildApp(state);
   await app.listen({ port: resolved.port, host: resolved.host });
   const { port } = app.server.address() as AddressInfo;
@@ -25,13 +50,19 @@ export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
     clientId: resolved.clientId,
     clientSecret: resolved.clientSecret,
     staticToken: resolved.staticTokens[0] as string,
-    issueRefreshToken: () => state.tokens.issueRefreshToken(),
+    issueRefreshToken: () => {
+      const token = state.tokens.issueRefreshToken();
+      state.onChange();
+      return token;
+    },
     issueAuthorizationCode: (redirectUri) => state.tokens.issueCode(redirectUri),
     expireAllAccessTokens: () => {
       state.tokens.expireAll();
+      state.onChange();
     },
     revokeRefreshTokens: () => {
       state.tokens.revokeAllRefreshTokens();
+      state.onChange();
     },
     faults: {
       set: (settings) => state.faults.set(settings),
@@ -60,6 +91,7 @@ export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
     close: async () => {
       state.webhooks.close();
       await app.close();
+      await saver?.close();
     },
   };
 }

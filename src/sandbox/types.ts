@@ -23,6 +23,12 @@ export interface SandboxOptions {
   appId?: number;
   /** Where and how the sandbox sends HubSpot's webhooks; no `targetUrl` means none are sent. */
   webhooks?: WebhookSettings;
+  /**
+   * A JSON file that keeps the portal across restarts: read at start (a missing file is a fresh start), rewritten
+   * at most every 200 ms while things change, and on close(). It also keeps the client id, client secret and static
+   * tokens, which it supplies when the options leave them out.
+   */
+  stateFile?: string;
 }
 
 /** Every field is optional: an omitted one keeps its current value (or its default at start). */
@@ -197,7 +203,10 @@ export interface Sandbox {
   deletedEmails(): string[];
   exchanges: Exchange[];
   webhooks: SandboxWebhooks;
-  /** Back to the start: contacts, faults, counters, and the webhook settings given at start (queued events dropped). */
+  /**
+   * An empty portal again (contacts, subscriptions, custom properties; the state file too), no faults or counters,
+   * and the webhook settings given at start (queued events dropped). Credentials and tokens stay.
+   */
   reset(): void;
   close(): Promise<void>;
 }

@@ -50,10 +50,11 @@ export function batchError(rejection: Rejection, id: string | undefined) {
 
 /** The create / update / upsert rules shared by the single and batch endpoints. */
 export class ContactWriter {
+  /** A live view: the Properties API can add names at any time. */
   readonly known: ReadonlySet<string>;
 
   constructor(private readonly state: SandboxState) {
-    this.known = new Set(state.options.knownProperties);
+    this.known = state.properties.writable();
   }
 
   create(values: PropertyValues, now: Date, source: ChangeSource): WriteResult {

@@ -4,7 +4,6 @@ import { addRoute, type RouteMeta } from '../context.js';
 import { gdprDeleteContact } from '../contacts/gdpr.js';
 import { presentContact } from '../contacts/present.js';
 import { toPropertyValues } from '../contacts/properties.js';
-import { readableProperties } from '../contacts/property-names.js';
 import { ContactWriter, sendRejection } from '../contacts/writes.js';
 import { notFound, sendError } from '../errors.js';
 import { parseBody } from '../parse-body.js';
@@ -32,7 +31,7 @@ const CONTACTS = `${ADMIN_BASE}/crm/contacts`;
  */
 export function registerAdminCrmRoutes(app: FastifyInstance, state: SandboxState): void {
   const writer = new ContactWriter(state);
-  const readable = readableProperties(state.options);
+  const readable = state.properties.readable();
   const present = (contact: ContactRecord) => presentContact(contact, 'write', undefined, readable);
   const activeContact = (request: FastifyRequest, reply: FastifyReply): ContactRecord | undefined => {
     const contact = state.contacts.findById((request.params as { contactId: string }).contactId);

@@ -3,7 +3,6 @@ import { addRoute, READ_CONTACTS, WRITE_CONTACTS } from '../context.js';
 import { isValidEmail, toPropertyValues, invalidEmailProblem, propertyErrorBody } from '../contacts/properties.js';
 import { presentContact, requestedProperties } from '../contacts/present.js';
 import { gdprDeleteContact, gdprDeleteEmail } from '../contacts/gdpr.js';
-import { readableProperties } from '../contacts/property-names.js';
 import { ContactWriter, sendRejection } from '../contacts/writes.js';
 import { notFound } from '../errors.js';
 import { parseBody, queryOf, queryString } from '../parse-body.js';
@@ -16,7 +15,7 @@ const byNumericId = (a: ContactRecord, b: ContactRecord): number => Number(a.id)
 
 export function registerContactBasicRoutes(app: FastifyInstance, state: SandboxState): void {
   const writer = new ContactWriter(state);
-  const readable = readableProperties(state.options);
+  const readable = state.properties.readable();
 
   for (const base of CONTACT_BASES) {
     addRoute(

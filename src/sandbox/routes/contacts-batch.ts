@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addRoute, READ_CONTACTS, WRITE_CONTACTS } from '../context.js';
 import { toPropertyValues } from '../contacts/properties.js';
 import { presentContact } from '../contacts/present.js';
-import { readableProperties } from '../contacts/property-names.js';
 import { batchError, ContactWriter, type WriteResult } from '../contacts/writes.js';
 import { sendError, standardError } from '../errors.js';
 import { parseBody, queryString } from '../parse-body.js';
@@ -55,7 +54,7 @@ function sendBatch(reply: FastifyReply, outcome: BatchOutcome, okStatus: number)
 
 export function registerContactBatchRoutes(app: FastifyInstance, state: SandboxState): void {
   const writer = new ContactWriter(state);
-  const readable = readableProperties(state.options);
+  const readable = state.properties.readable();
   const collect = (
     outcome: BatchOutcome,
     result: WriteResult,

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { addRoute, READ_CONTACTS } from '../context.js';
 import { presentContact } from '../contacts/present.js';
-import { readableProperties } from '../contacts/property-names.js';
 import { filterProblem, matchesGroups, matchesQuery, sortContacts } from '../contacts/search.js';
 import { sendError } from '../errors.js';
 import { parseBody } from '../parse-body.js';
@@ -13,7 +12,7 @@ import type { SandboxState } from '../state/sandbox-state.js';
 const MAX_RESULTS = 10_000;
 
 export function registerContactSearchRoutes(app: FastifyInstance, state: SandboxState): void {
-  const readable = readableProperties(state.options);
+  const readable = state.properties.readable();
   for (const base of CONTACT_BASES) {
     addRoute(
       app,

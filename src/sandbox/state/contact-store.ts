@@ -4,6 +4,13 @@ import type { ContactChangeListener } from './contact-changes.js';
 
 export type PropertyValues = Record<string, string | null>;
 
+/** What a state file keeps of the store: every contact, the merge aliases and the next id to give out. */
+export interface ContactSnapshot {
+  nextId: number;
+  records: ContactRecord[];
+  mergedInto: Record<string, string>;
+}
+
 // A merge keeps the primary's own identity and email; only values the primary lacks move over.
 const KEPT_ON_MERGE = new Set([...READ_ONLY_PROPERTIES, 'email']);
 // Enough hops for any chain of merges a test builds, and a stop should aliases ever form a loop.
@@ -118,6 +125,22 @@ export class ContactStore {
   clear(): void {
     this.byId.clear();
     this.mergedInto.clear();
+  }
+
+  snapshot(): ContactSnapshot {
+    return { nextId: this.nextId, records: this.all(), mergedInto: Object.fromEntries(this.mergedInto) };
+  }
+
+  /** Puts a snapshot back as it was, without reporting changes: nothing new happened to the contacts. */
+  restore(snapshot: ContactSnapshot): void {
+    this.clear();
+    for (const record of snapshot.records) this.byId.set(record.id, record);
+    for (const [from, to] of Object.entries(snapshot.mergedInto)) this.mergedInto.set(from, to);
+    // Never hand out an id that a kept contact or alias already has, whatever the file says.
+    this.nextId = [...this.byId.keys(), ...this.mergedInto.keys()]
+      .map(Number)
+      .filter(Number.isFinite)
+      .reduce((next, id) => Math.max(next, id + 1), snapshot.nextId);
   }
 
   private resolve(id: string): string {

@@ -4,6 +4,7 @@ import { WebhookService } from '../webhooks/webhook-service.js';
 import { ContactStore } from './contact-store.js';
 import { emptyCounters } from './counters.js';
 import { FaultPlan } from './faults.js';
+import { PropertyStore } from './property-store.js';
 import { DailyBudget, RollingWindow } from './rate-limiter.js';
 import { SubscriptionStore } from './subscription-store.js';
 import { TokenStore } from './token-store.js';
@@ -14,6 +15,7 @@ export class SandboxState {
   readonly webhooks: WebhookService;
   readonly contacts: ContactStore;
   readonly subscriptions: SubscriptionStore;
+  readonly properties: PropertyStore;
   readonly faults = new FaultPlan();
   readonly burstWindow: RollingWindow | undefined;
   readonly searchWindow: RollingWindow | undefined;
@@ -24,6 +26,8 @@ export class SandboxState {
   readonly deletedEmails: string[] = [];
   /** Addresses GDPR-deleted while no contact had them: HubSpot refuses them from then on. */
   readonly blocklist = new Set<string>();
+  /** Told after anything that may have changed what a state file keeps; the persistence sets it. */
+  onChange: () => void = () => undefined;
 
   constructor(readonly options: ResolvedOptions) {
     this.webhooks = new WebhookService(options);
@@ -35,6 +39,7 @@ export class SandboxState {
       options.accessTokenTtlSeconds,
     );
     this.subscriptions = new SubscriptionStore(options.subscriptions);
+    this.properties = new PropertyStore(options);
     this.burstWindow = options.rateLimit ? new RollingWindow(options.rateLimit) : undefined;
     this.searchWindow = options.searchRateLimit ? new RollingWindow(options.searchRateLimit) : undefined;
     this.daily = new DailyBudget(options.dailyLimit);
@@ -47,6 +52,7 @@ export class SandboxState {
   reset(): void {
     this.contacts.clear();
     this.subscriptions.clear();
+    this.properties.clear();
     this.faults.reset();
     this.burstWindow?.clear();
     this.searchWindow?.clear();
@@ -56,5 +62,6 @@ export class SandboxState {
     this.blocklist.clear();
     this.counters = emptyCounters();
     this.webhooks.reset();
+    this.onChange();
   }
 }

@@ -13,6 +13,13 @@ interface Subscriber {
   statuses: Map<number, SubscriptionEntry>;
 }
 
+/** One address's preferences as a state file keeps them. */
+export interface SubscriberSnapshot {
+  email: string;
+  unsubscribedFromAllAt?: string;
+  statuses: Array<SubscriptionEntry & { subscriptionId: number }>;
+}
+
 export interface StatusChange {
   legalBasis?: string;
   legalBasisExplanation?: string;
@@ -77,6 +84,27 @@ export class SubscriptionStore {
 
   clear(): void {
     this.subscribers.clear();
+  }
+
+  snapshot(): SubscriberSnapshot[] {
+    return [...this.subscribers].map(([email, subscriber]) => ({
+      email,
+      ...(subscriber.unsubscribedFromAllAt === undefined
+        ? {}
+        : { unsubscribedFromAllAt: subscriber.unsubscribedFromAllAt }),
+      statuses: [...subscriber.statuses].map(([subscriptionId, entry]) => ({ subscriptionId, ...entry })),
+    }));
+  }
+
+  restore(snapshot: SubscriberSnapshot[]): void {
+    this.clear();
+    for (const { email, unsubscribedFromAllAt, statuses } of snapshot) {
+      const subscriber: Subscriber = {
+        statuses: new Map(statuses.map(({ subscriptionId, ...entry }) => [subscriptionId, entry])),
+      };
+      if (unsubscribedFromAllAt !== undefined) subscriber.unsubscribedFromAllAt = unsubscribedFromAllAt;
+      this.subscribers.set(key(email), subscriber);
+    }
   }
 
   private subscriber(email: string): Subscriber {

@@ -3,6 +3,9 @@ import { DEFAULT_SCOPES } from '../options.js';
 
 // HubSpot gives an authorization code a short exchange window.
 const CODE_TTL_MS = 10 * 60 * 1000;
+// A state file keeps an expired access token this long, so that it still answers EXPIRED_AUTHENTICATION after a
+// restart; older ones would only make the file grow.
+const KEEP_EXPIRED_MS = 24 * 60 * 60 * 1000;
 
 export const SANDBOX_USER = { id: 7_100_001, email: 'sandbox-user@example.com' };
 
@@ -28,6 +31,12 @@ export interface TokenGrant {
   refreshToken: string;
   expiresIn: number;
   scopes: string[];
+}
+
+/** The grants a state file keeps; authorization codes live ten minutes and are not kept. */
+export interface TokenSnapshot {
+  refreshTokens: Array<{ token: string; scopes: string[]; revoked: boolean }>;
+  accessTokens: Array<{ token: string; expiresAt: number; scopes: string[] }>;
 }
 
 export type Authentication =
@@ -138,6 +147,22 @@ export class TokenStore {
       }
     }
     return revoked;
+  }
+
+  snapshot(now = Date.now()): TokenSnapshot {
+    return {
+      refreshTokens: [...this.refreshTokens].map(([token, entry]) => ({ token, ...entry })),
+      accessTokens: [...this.accessTokens]
+        .filter(([, entry]) => entry.expiresAt > now - KEEP_EXPIRED_MS)
+        .map(([token, entry]) => ({ token, ...entry })),
+    };
+  }
+
+  restore(snapshot: TokenSnapshot): void {
+    this.refreshTokens.clear();
+    this.accessTokens.clear();
+    for (const { token, ...entry } of snapshot.refreshTokens) this.refreshTokens.set(token, entry);
+    for (const { token, ...entry } of snapshot.accessTokens) this.accessTokens.set(token, entry);
   }
 
   private mintAccessToken(refreshToken: string, scopes: string[], now: number): TokenGrant {

@@ -68,4 +68,13 @@ export class WebhookService {
   close(): void {
     this.dispatcher.discard();
   }
+
+  /** The last event id given out; a state file keeps it so that ids go on growing after a restart. */
+  lastEventIdGiven(): number {
+    return this.lastEventId;
+  }
+
+  continueEventIdsAfter(lastEventId: number): void {
+    this.lastEventId = Math.max(this.lastEventId, lastEventId);
+  }
 }
