@@ -31,8 +31,9 @@ USER node
 VOLUME ["/data"]
 EXPOSE 3000
 
-# main.ts drains the worker on SIGTERM within LEADSYNC_SHUTDOWN_GRACE_MS. Node is not a full init: run
-# the container with an init process (`init: true` in compose, `docker run --init`) so signals are
-# forwarded and any child process is reaped.
+# main.ts drains the worker on SIGTERM within LEADSYNC_SHUTDOWN_GRACE_MS and exits 0. The command is node
+# itself, not `npm start`, so no npm or shell stands between the signal and main.ts. Node is not a full
+# init: run the container with an init process (`init: true` in compose, `docker run --init`) so signals
+# are forwarded and any child process is reaped.
 STOPSIGNAL SIGTERM
 CMD ["node", "--import", "tsx", "src/main.ts"]

@@ -2,7 +2,8 @@ import { config as loadDotenv } from 'dotenv';
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, temporalLogger } from './service/logger.js';
-import { startService, type RunningService } from './service/service.js';
+import { startService } from './service/service.js';
+import { onStopSignals, signalExitCode } from './service/stop-signals.js';
 
 /** `npm start`: the whole service on embedded defaults, stopped cleanly by SIGINT or SIGTERM. */
 async function main(): Promise<void> {
@@ -22,35 +23,24 @@ async function main(): Promise<void> {
   Runtime.install({ logger: temporalLogger(logger, 'INFO'), shutdownSignals: [] });
 
   // Signals are ours from the first moment, so one arriving during start-up still stops what was started.
-  let stopping = false;
-  const running: { service?: RunningService } = {};
-  const shutdown = (signal: NodeJS.Signals, code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    if (!running.service) return;
-    running.service.stop().then(
-      () => process.exit(code),
-      (err: unknown) => {
-        logger.error({ reason: (err as Error).message }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  // Node passes the signal number as a second argument: keep it away from the exit code.
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  let requestStop: (exitCode: number) => void = () => undefined;
+  const stopRequested = new Promise<number>((resolve) => (requestStop = resolve));
+  onStopSignals({
+    stop: (signal) => {
+      logger.info({ signal }, 'shutting down; another signal a second or more later forces the exit');
+      requestStop(0);
+    },
+    // The embedded dev server gets SIGTERM from the kernel when we die (Linux); elsewhere the next start stops it.
+    force: (signal) => {
+      logger.warn({ signal }, 'second signal: exiting without waiting for the clean stop');
+      process.exit(signalExitCode(signal));
+    },
+  });
 
   const service = await startService(config, logger);
-  running.service = service;
-  if (stopping) {
-    await service.stop();
-    process.exit(0);
-  }
   service.workerDone.catch((err: unknown) => {
     logger.error({ reason: (err as Error).message }, 'the worker stopped unexpectedly');
-    stopping = false;
-    shutdown('SIGTERM', 1);
+    requestStop(1);
   });
   console.log(
     [
@@ -66,6 +56,10 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+  const exitCode = await stopRequested;
+  // stop() logs what fails on the way and always finishes: whatever could be stopped has been.
+  await service.stop();
+  process.exit(exitCode);
 }
 
 main().catch((err: unknown) => {

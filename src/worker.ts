@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
-import { Runtime } from '@temporalio/worker';
+import { Runtime, type Worker } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
 import { createBackendWebhook } from './deliveries/backend-webhook.js';
 import { defaultDataDir } from './project-paths.js';
 import { createLogger, temporalLogger } from './service/logger.js';
 import { hubspotDeps } from './service/hubspot-deps.js';
+import { onStopSignals, signalExitCode } from './service/stop-signals.js';
 import { createServiceWorker } from './service/worker.js';
 import { connectTemporal } from './temporal/connect.js';
 import { createDataConverter } from './temporal/data-converter.js';
@@ -26,7 +27,22 @@ async function main(): Promise<void> {
     ]);
   }
   const logger = createLogger(config.log.level);
-  Runtime.install({ logger: temporalLogger(logger, 'INFO') });
+  // The SDK's own handler gives the signal back to Node after the first one, so the copy npm forwards of a Ctrl-C
+  // can kill the worker mid-drain (a race, lost about one time in six here): we own the signals instead.
+  Runtime.install({ logger: temporalLogger(logger, 'INFO'), shutdownSignals: [] });
+  let worker: Worker | undefined;
+  let stopRequested = false;
+  onStopSignals({
+    stop: (signal) => {
+      logger.info({ signal }, 'stopping: polling ends, in-flight activities get the grace time');
+      stopRequested = true;
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+    },
+    force: (signal) => {
+      logger.warn({ signal }, 'second signal: exiting without waiting for in-flight activities');
+      process.exit(signalExitCode(signal));
+    },
+  });
   const keys = await encryptionKeys(config.encryptionKeys, path.resolve(config.dataDir ?? defaultDataDir), logger);
   const dataConverter = createDataConverter(keys);
   const temporal = await connectTemporal({
@@ -39,7 +55,7 @@ async function main(): Promise<void> {
     upsertPacingMs: config.upsertPacingMs,
   });
   try {
-    const worker = await createServiceWorker({
+    worker = await createServiceWorker({
       connection: temporal.native,
       namespace: temporal.namespace,
       taskQueue: config.temporal.taskQueue,
@@ -51,8 +67,8 @@ async function main(): Promise<void> {
       client: temporal.client,
       backend: config.backendWebhook ? createBackendWebhook(config.backendWebhook) : undefined,
     });
+    if (stopRequested) return;
     logger.info({ taskQueue: config.temporal.taskQueue, address: temporal.address }, 'worker polling');
-    // The SDK's Runtime handles SIGINT/SIGTERM: polling stops, in-flight activities get the grace time.
     await worker.run();
   } finally {
     await temporal.close();

@@ -53,15 +53,18 @@ export async function startService(
   overrides: ServiceOverrides = {},
 ): Promise<RunningService> {
   const cleanups: Array<() => Promise<void>> = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (err) {
-        logger.warn({ reason: (err as Error).message }, 'error while stopping');
+  // Asked twice (a test's after hook behind its own stop), it still runs each cleanup once, newest first.
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      for (const cleanup of [...cleanups].reverse()) {
+        try {
+          await cleanup();
+        } catch (err) {
+          logger.warn({ reason: (err as Error).message }, 'error while stopping');
+        }
       }
-    }
-  };
+    })());
   try {
     return await start(config, logger, overrides, cleanups, stop);
   } catch (err) {
@@ -89,7 +92,12 @@ async function start(
   let portalId = hubspot.portalId;
   let bootstrapRefreshToken = hubspot.credentials.mode === 'oauth' ? hubspot.credentials.refreshToken : undefined;
   if (hubspot.credentials.mode === 'sandbox') {
-    sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1', ...overrides.sandbox });
+    sandbox = await startSandbox({
+      port: config.sandboxPort,
+      host: '127.0.0.1',
+      stateFile: path.join(dataDir, 'sandbox-state.json'),
+      ...overrides.sandbox,
+    });
     cleanups.push(() => sandbox!.close());
     hubspot = {
       ...hubspot,

@@ -35,7 +35,7 @@ export interface DevServer {
  * `npm start`'s embedded Temporal: the CLI dev server with SQLite persistence in the data dir (so a second
  * start sees the first one's workflows), the Web UI, the service's search attributes, and the UI pointed at
  * our codec endpoint. It runs in its own process group so Ctrl-C reaches us first and we stop it last,
- * after the worker has drained.
+ * after the worker has drained, and it does not outlive us (see withParentDeathSignal).
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const log = options.log ?? (() => undefined);
@@ -66,7 +66,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];
   const logFile = createWriteStream(path.join(options.dataDir, 'temporal-dev-server.log'), { flags: 'a' });
-  const child = spawn(options.cliPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = await withParentDeathSignal(options.cliPath, args);
+  const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(logFile);
   child.stderr?.pipe(logFile);
   if (child.pid) await writeFile(pidFile, String(child.pid));
@@ -121,6 +122,22 @@ async function terminate(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * util-linux's setpriv asks the kernel to SIGTERM the dev server when its parent dies, then becomes the CLI (same
+ * pid): a service killed with SIGKILL, or forced out by a second signal, takes the dev server and its ports with it.
+ * Without setpriv (macOS, util-linux before 2.33) only stopLeftover() at the next start cleans up.
+ */
+async function withParentDeathSignal(command: string, args: string[]): Promise<[string, string[]]> {
+  if (process.platform !== 'linux') return [command, args];
+  const prefix = ['--pdeathsig', 'TERM', '--'];
+  const works = await new Promise<boolean>((resolve) => {
+    const probe = spawn('setpriv', [...prefix, 'true'], { stdio: 'ignore' });
+    probe.once('error', () => resolve(false));
+    probe.once('exit', (code) => resolve(code === 0));
+  });
+  return works ? ['setpriv', [...prefix, command, ...args]] : [command, args];
 }
 
 /** A dev server left behind by a killed `npm start` would hold the port; stop it if the pid is still ours. */

@@ -596,7 +596,7 @@ describe('docker-compose.yml', () => {
     assert.equal(worker.ports, undefined);
     const pkg = dict(JSON.parse(readProjectFile('package.json')), 'package.json');
     const script = text(dict(pkg.scripts, 'scripts').worker, 'scripts.worker');
-    const entry = /^tsx (\S+\.ts)$/.exec(script)?.[1];
+    const entry = /^exec node --import tsx (\S+\.ts)$/.exec(script)?.[1];
     assert.ok(entry, `unexpected worker script: ${script}`);
     const command = list(worker.command, 'worker.command').map((c) => text(c, 'command'));
     assert.deepEqual(command, ['node', '--import', 'tsx', entry]);
@@ -661,7 +661,7 @@ describe('Dockerfile and .dockerignore', () => {
     assert.deepEqual(argv, ['node', '--import', 'tsx', 'src/main.ts']);
     assert.ok(existsSync(path.join(projectRoot, 'src/main.ts')));
     const pkg = dict(JSON.parse(readProjectFile('package.json')), 'package.json');
-    assert.equal(text(dict(pkg.scripts, 'scripts').start, 'start'), 'tsx src/main.ts', 'CMD mirrors npm start');
+    assert.equal(text(dict(pkg.scripts, 'scripts').start, 'start'), `exec ${argv.join(' ')}`, 'CMD mirrors npm start');
     assert.equal(last('STOPSIGNAL'), 'SIGTERM');
     const compose = loadCompose();
     const env = environment(service(compose, 'leadsync'), 'leadsync');

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { projectRoot } from '../../src/project-paths.js';
 
 export interface EntryProcess {
@@ -12,12 +12,27 @@ export interface EntryProcess {
  * own process under tsx, with only the environment given, so tests can signal or kill it like a user would.
  */
 export function spawnEntry(entry: 'src/main.ts' | 'src/worker.ts', env: Record<string, string>): EntryProcess {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  return tracked(spawn(process.execPath, ['--import', 'tsx', entry], spawnOptions(env)));
+}
+
+/**
+ * `npm start` or `npm run worker` through npm itself, as a user or a supervisor runs it, in a process group of its
+ * own: `child.pid` is npm's pid and the group's id, so a test can signal npm alone or the whole group (Ctrl-C).
+ */
+export function spawnNpmScript(script: 'start' | 'worker', env: Record<string, string>): EntryProcess {
+  return tracked(spawn('npm', ['run', script], { ...spawnOptions(env), detached: true }));
+}
+
+function spawnOptions(env: Record<string, string>): SpawnOptions {
+  return {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  };
+}
+
+function tracked(child: ChildProcess): EntryProcess {
+  let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
