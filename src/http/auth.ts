@@ -1,14 +1,18 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 
 export interface AuthOptions {
   apiKey?: string;
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/**
+ * Constant time by construction, whatever the lengths: both sides are hashed to 32 bytes first, so timingSafeEqual
+ * always runs over equal-length digests and nothing returns early on a length mismatch. Hashing the candidate takes
+ * time in its own length only, which its sender knows already.
+ */
+function safeEqual(candidate: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(candidate), digest(expected));
 }
 
 export function isLoopback(address: string | undefined): boolean {
@@ -17,10 +21,6 @@ export function isLoopback(address: string | undefined): boolean {
   );
 }
 
-/**
- * Bearer LEADSYNC_API_KEY when one is configured; without one, only clients on this machine are served, which is
- * what a developer running `npm start` expects and what keeps an unconfigured deployment closed.
- */
 /** Bearer LEADSYNC_API_KEY when one is configured; without one, loopback clients only. */
 export function isAuthorized(request: FastifyRequest, options: AuthOptions): boolean {
   if (!options.apiKey) return isLoopback(request.socket.remoteAddress);

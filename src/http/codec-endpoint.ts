@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { maskSecrets, redactTokenShapes } from '../hubspot/redact.js';
+import { SECRET_FIELDS } from '../shared/secret-fields.js';
+import { UnknownKeyError } from '../temporal/codec.js';
 import { capabilityMatches, requireApiKey } from './auth.js';
 
 const payloadsBody = z.object({
@@ -30,34 +33,37 @@ function toJson(p: Payload): JsonPayload {
   };
 }
 
-const SECRET_KEYS = new Set([
-  'accessToken',
-  'refreshToken',
-  'access_token',
-  'refresh_token',
-  'clientSecret',
-  'client_secret',
-]);
-
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) ? '[redacted]' : redact(v)]));
-}
-
 /**
- * Operators read histories through this endpoint, but tokens are for the worker alone: a decoded JSON payload
- * has its token fields masked before it leaves.
+ * Operators read histories through this endpoint, but tokens are for the worker alone. A decoded JSON payload has
+ * its credentials masked before it leaves: the fields the shared types declare secret, and anything token-shaped in
+ * any other field or inside a message (a `lastError`, a failure's text), since a list of names alone misses the token
+ * that turns up under a new one.
  */
 function withoutSecrets(payload: Payload): Payload {
   const encoding = payload.metadata?.encoding;
   if (!encoding || Buffer.from(encoding).toString() !== 'json/plain' || !payload.data) return payload;
+  return { ...payload, data: Buffer.from(maskedJson(Buffer.from(payload.data).toString('utf8'))) };
+}
+
+function maskedJson(text: string): string {
   try {
-    const masked = JSON.stringify(redact(JSON.parse(Buffer.from(payload.data).toString('utf8'))));
-    return { ...payload, data: Buffer.from(masked) };
+    return JSON.stringify(maskSecrets(JSON.parse(text) as unknown, { fields: SECRET_FIELDS }));
   } catch {
-    return payload;
+    return redactTokenShapes(text);
   }
+}
+
+/** Fixed answers: a codec's own message may name key ids or echo payload bytes back to an unauthenticated caller. */
+function codecFailure(err: unknown, request: FastifyRequest): { error: string; message: string } {
+  if (err instanceof UnknownKeyError) {
+    request.log.warn(
+      { keyId: err.keyId.slice(0, 64) },
+      'codec: payload encrypted with a key this service does not hold',
+    );
+    return { error: 'unknown_key', message: 'payload was encrypted with a key this service does not hold' };
+  }
+  request.log.warn({ reason: err instanceof Error ? err.name : typeof err }, 'codec: payload could not be processed');
+  return { error: 'codec_failed', message: 'payload could not be decrypted or encoded' };
 }
 
 export interface CodecEndpointOptions {
@@ -97,7 +103,7 @@ export function registerCodecEndpoint(app: FastifyInstance, options: CodecEndpoi
         op === 'encode' ? await options.codec.encode(input) : (await options.codec.decode(input)).map(withoutSecrets);
       return reply.send({ payloads: out.map(toJson) });
     } catch (err) {
-      return reply.code(400).send({ error: 'codec_failed', message: (err as Error).message });
+      return reply.code(400).send(codecFailure(err, request));
     }
   };
 

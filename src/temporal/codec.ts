@@ -14,6 +14,16 @@ export interface EncryptionKey {
   key: Buffer;
 }
 
+/**
+ * A payload encrypted with a key this codec does not hold. It names that key id only: the ids of the keys held
+ * stay out of messages, which may travel back to whoever sent the payload.
+ */
+export class UnknownKeyError extends ValueError {
+  constructor(readonly keyId: string) {
+    super(`no decryption key with id "${keyId}"`);
+  }
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -61,8 +71,7 @@ export class AesGcmCodec implements PayloadCodec {
         const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
         const keyId = keyIdBytes ? decoder.decode(keyIdBytes) : '';
         const key = this.byId.get(keyId);
-        if (!key)
-          throw new ValueError(`no decryption key with id "${keyId}" (known: ${[...this.byId.keys()].join(', ')})`);
+        if (!key) throw new UnknownKeyError(keyId);
         const data = Buffer.from(payload.data ?? new Uint8Array());
         if (data.length < IV_BYTES + TAG_BYTES) throw new ValueError('encrypted payload is truncated');
         const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
