@@ -5,14 +5,27 @@ import { optOutOf } from '../shared/opt-out-properties.js';
 
 export const MAX_PROPERTIES = 200;
 export const MAX_PROPERTY_VALUE_LENGTH = 65_536;
+export const MAX_EVENT_ID_LENGTH = 255;
+export const MAX_RETRY_EVENT_IDS = 1_000;
+
+/**
+ * A type error that says what happened: "is required" only when the field is absent, `wrongType` when it is there
+ * with another type (a null included). Other issues keep their own messages.
+ */
+function typeError(wrongType: string) {
+  return {
+    error: (issue: { code?: string; input?: unknown }) =>
+      issue.code !== 'invalid_type' ? undefined : issue.input === undefined ? 'is required' : wrongType,
+  };
+}
+
+const PROPERTY_NAME_RULE = 'must be a HubSpot internal property name (lower-case letters, digits, _)';
 
 // HubSpot's internal property names: lower-case letters, digits and underscores, starting with a letter.
-const propertyName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,99}$/, 'must be a HubSpot internal property name (lower-case letters, digits, _)');
+const propertyName = z.string().regex(/^[a-z][a-z0-9_]{0,99}$/, PROPERTY_NAME_RULE);
 
 export const emailSchema = z
-  .string({ error: 'is required' })
+  .string(typeError('must be a string'))
   .trim()
   .max(254, 'must be at most 254 characters')
   .pipe(z.email({ error: 'must be an email address' }))
@@ -31,6 +44,12 @@ export const propertiesSchema = z
         error: 'must be a string, number or boolean',
       },
     ),
+    {
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? PROPERTY_NAME_RULE
+          : typeError('must be an object of property names and values').error(issue),
+    },
   )
   .refine((p) => Object.keys(p).length <= MAX_PROPERTIES, `must have at most ${MAX_PROPERTIES} properties`)
   .refine((p) => !('email' in p), 'must not contain email: the lead is identified by its email address')
@@ -39,39 +58,62 @@ export const propertiesSchema = z
     'must not contain hs_email_optout properties: HubSpot derives them; use unsubscribe or resubscribe (with a legalBasis)',
   );
 
-export const eventIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of letters, digits, . _ : -')
-  .optional();
+/**
+ * An event id the backend chooses, such as an idempotency key (`signup:ada@example.com`): any printable text up to
+ * 255 characters. Control characters would break log lines and terminals; a lone surrogate cannot survive the UTF-8
+ * payload encoding, so the id the workflow saw would differ from the one the caller holds.
+ */
+export const eventIdValue = z
+  .string(typeError('must be a string'))
+  .min(1, 'must not be empty')
+  .refine((id) => [...id].length <= MAX_EVENT_ID_LENGTH, `must be at most ${MAX_EVENT_ID_LENGTH} characters`)
+  .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must be printable: no control characters');
+
+export const eventIdSchema = eventIdValue.optional();
+
+const SUBSCRIPTION_ID_RULE = 'must be a numeric subscription id';
 
 const subscriptionChange = {
+  // Each branch says the same, or a union that finds the type right names its own rule (a regex) instead.
   subscriptionId: z
-    .union([z.string().regex(/^\d{1,19}$/), z.number().int().nonnegative()], {
-      error: 'must be a numeric subscription id',
-    })
+    .union(
+      [
+        z.string().regex(/^\d{1,19}$/, SUBSCRIPTION_ID_RULE),
+        z.number().int(SUBSCRIPTION_ID_RULE).nonnegative(SUBSCRIPTION_ID_RULE),
+      ],
+      { error: SUBSCRIPTION_ID_RULE },
+    )
     .transform(String)
     .optional(),
   legalBasis: z.enum(LEGAL_BASES, { error: `must be one of ${LEGAL_BASES.join(', ')}` }).optional(),
-  legalBasisExplanation: z.string().max(1_000, 'must be at most 1000 characters').optional(),
+  legalBasisExplanation: z
+    .string(typeError('must be a string'))
+    .max(1_000, 'must be at most 1000 characters')
+    .optional(),
 };
 
-export const registerInput = z
-  .object({ email: emailSchema, properties: propertiesSchema.default({}), eventId: eventIdSchema })
-  .strict();
-export const updateInput = z
-  .object({
-    email: emailSchema,
-    properties: propertiesSchema.refine((p) => Object.keys(p).length > 0, 'must name at least one property'),
-    eventId: eventIdSchema,
-  })
-  .strict();
-export const subscriptionInput = z
-  .object({ email: emailSchema, ...subscriptionChange, eventId: eventIdSchema })
-  .strict();
-export const leadOnlyInput = z.object({ email: emailSchema, eventId: eventIdSchema }).strict();
-export const retryFailedInput = z
-  .object({ email: emailSchema, eventIds: z.array(z.string().min(1)).max(1_000).optional() })
-  .strict();
+/** A request body (or a client call's argument) that is not an object at all is named as the whole body. */
+const input = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, typeError('must be a JSON object'));
+
+export const registerInput = input({
+  email: emailSchema,
+  properties: propertiesSchema.default({}),
+  eventId: eventIdSchema,
+});
+export const updateInput = input({
+  email: emailSchema,
+  properties: propertiesSchema.refine((p) => Object.keys(p).length > 0, 'must name at least one property'),
+  eventId: eventIdSchema,
+});
+export const subscriptionInput = input({ email: emailSchema, ...subscriptionChange, eventId: eventIdSchema });
+export const leadOnlyInput = input({ email: emailSchema, eventId: eventIdSchema });
+export const retryFailedInput = input({
+  email: emailSchema,
+  eventIds: z
+    .array(eventIdValue, typeError('must be an array of event ids'))
+    .max(MAX_RETRY_EVENT_IDS, `must name at most ${MAX_RETRY_EVENT_IDS} event ids`)
+    .optional(),
+});
 
 export type RegisterInput = z.input<typeof registerInput>;
 export type UpdateInput = z.input<typeof updateInput>;

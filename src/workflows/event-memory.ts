@@ -1,7 +1,7 @@
 /**
  * The event ids a lead has seen, for dropping repeats: remembered for a time window and, beyond it, the most recent
  * few, within a hard cap so a lead's state stays small whatever its traffic. Ids are kept as 64-bit hashes: an id
- * may be up to 128 characters (and may hold an email), a hash is 16 and holds nothing readable.
+ * may be up to 255 characters (and may hold an email), a hash is 16 and holds nothing readable.
  */
 export interface EventMemorySnapshot {
   /** Hashes, oldest first. */
