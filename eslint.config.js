@@ -43,7 +43,7 @@ export default tseslint.config(
     languageOptions: {
       globals: globals.node,
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -7,6 +7,7 @@ export const SCENARIOS = [
   'hubspot-budget',
   'idle-memory',
   'hubspot-changes',
+  'import',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -27,6 +28,8 @@ export interface BenchOptions {
   pollLeads: number;
   pollIntervalMs: number;
   changeWindowMs: number;
+  importRows: number;
+  checkRows: number;
   /** `memory`: the test harness's in-memory dev server; `file`: the embedded dev server of `npm start`, on a file. */
   temporal: 'memory' | 'file';
   /** With `--temporal file`: the SQLite pragmas, or undefined for the dev server's defaults of `npm start`. */
@@ -89,6 +92,13 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     .option('--poll-leads <n>', 'leads edited in HubSpot, delivered by polling (hubspot-changes)', positiveInt, 50)
     .option('--poll-interval-ms <n>', 'LEADSYNC_HUBSPOT_POLL_INTERVAL_MS (hubspot-changes)', positiveInt, 1000)
     .option('--change-window-seconds <n>', 'edits spread over it, and idle polling (hubspot-changes)', positiveInt, 20)
+    .option('--import-rows <n>', 'rows of the CSV `leadsync import --wait` sends (import)', positiveInt, 2000)
+    .option(
+      '--check-rows <n>',
+      'rows of the smaller `leadsync import --check` file; the larger has 10× (import)',
+      positiveInt,
+      10_000,
+    )
     .option('--temporal <kind>', "memory (the test harness's dev server) or file (npm start's, on SQLite)", 'memory')
     .option(
       '--sqlite-pragma <pragma=value>',
@@ -109,6 +119,8 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     pollLeads: number;
     pollIntervalMs: number;
     changeWindowSeconds: number;
+    importRows: number;
+    checkRows: number;
     temporal: string;
     sqlitePragma?: Record<string, string>;
     serviceEnv: Record<string, string>;
@@ -127,6 +139,8 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     pollLeads: opts.pollLeads,
     pollIntervalMs: opts.pollIntervalMs,
     changeWindowMs: opts.changeWindowSeconds * 1000,
+    importRows: opts.importRows,
+    checkRows: opts.checkRows,
     temporal: opts.temporal === 'file' ? 'file' : 'memory',
     sqlitePragmas: opts.sqlitePragma,
     serviceEnv: opts.serviceEnv,

@@ -8,9 +8,10 @@ import type { HttpRegisterResult } from './scenarios/http-register.js';
 import type { HubSpotBudgetResult } from './scenarios/hubspot-budget.js';
 import { SEARCH_LIMIT_PER_MINUTE, type HubSpotChangesResult } from './scenarios/hubspot-changes.js';
 import { IDLE_RSS_GOAL, type IdleMemoryResult } from './scenarios/idle-memory.js';
+import type { ImportResult } from './scenarios/import.js';
 
 export type ScenarioResult =
-  CeilingResult | HttpRegisterResult | HubSpotBudgetResult | IdleMemoryResult | HubSpotChangesResult;
+  CeilingResult | HttpRegisterResult | HubSpotBudgetResult | IdleMemoryResult | HubSpotChangesResult | ImportResult;
 
 type Cell = string | number | boolean;
 
@@ -39,6 +40,7 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
   const budget = find(results, 'hubspot-budget');
   const idle = find(results, 'idle-memory');
   const changes = find(results, 'hubspot-changes');
+  const imported = find(results, 'import');
   const list: Ratio[] = [];
   if (http) {
     list.push({
@@ -46,6 +48,22 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
       ratio: ratioOf(http.leadsPerSecond, ceiling?.workflowsPerSecond),
       note: ceiling ? 'share of what Temporal alone reaches here' : 'run with temporal-ceiling for this ratio',
     });
+  }
+  if (imported) {
+    list.push(
+      {
+        measure: 'import rows/s (synced, --wait) ÷ temporal-ceiling workflows/s',
+        ratio: ratioOf(imported.full.rowsPerSecond, ceiling?.workflowsPerSecond),
+        note: ceiling
+          ? `goal ≥ 0.8; ${imported.full.batchUpserts} batch upserts`
+          : 'run with temporal-ceiling for this ratio',
+      },
+      {
+        measure: `import --check CLI peak RSS ${imported.check.large.rows} ÷ ${imported.check.small.rows} rows`,
+        ratio: imported.check.rssRatio,
+        note: `${imported.check.large.cliPeakRssMiB} ÷ ${imported.check.small.cliPeakRssMiB} MiB`,
+      },
+    );
   }
   if (local) {
     list.push({
@@ -110,6 +128,17 @@ export function printReport(results: ScenarioResult[]): void {
         },
       ];
     }
+    if (r.scenario === 'import') {
+      return [
+        {
+          scenario: 'import --wait',
+          count: r.full.rows,
+          seconds: r.full.seconds,
+          'per s': r.full.rowsPerSecond,
+          'peak RSS MiB': r.full.servicePeakRssMiB,
+        },
+      ];
+    }
     if (r.scenario === 'http-register') {
       return [
         {
@@ -124,6 +153,21 @@ export function printReport(results: ScenarioResult[]): void {
     return [];
   });
   if (throughput.length > 0) console.log(`\n${markdownTable(throughput)}`);
+
+  const imported = find(results, 'import');
+  if (imported) {
+    console.log(
+      `\n${markdownTable(
+        [imported.full, imported.check.small, imported.check.large].map((run, i) => ({
+          'leadsync import': i === 0 ? '--wait' : '--check',
+          rows: run.rows,
+          seconds: run.seconds,
+          'rows/s': run.rowsPerSecond,
+          'CLI peak RSS MiB': run.cliPeakRssMiB,
+        })),
+      )}`,
+    );
+  }
 
   const http = find(results, 'http-register');
   if (http) {

@@ -18,6 +18,7 @@ import { runHttpRegister } from './scenarios/http-register.js';
 import { runHubSpotBudget } from './scenarios/hubspot-budget.js';
 import { runHubSpotChanges } from './scenarios/hubspot-changes.js';
 import { runIdleMemory } from './scenarios/idle-memory.js';
+import { runImport } from './scenarios/import.js';
 import { runTemporalCeiling } from './scenarios/temporal-ceiling.js';
 
 interface RunContext {
@@ -65,6 +66,17 @@ function runScenario(name: ScenarioName, ctx: RunContext): Promise<ScenarioResul
           pollLeads: options.pollLeads,
           pollIntervalMs: options.pollIntervalMs,
           changeWindowMs: options.changeWindowMs,
+        }),
+      );
+    case 'import':
+      return ctx.serviceBundle().then((workflowBundle) =>
+        runImport({
+          ...common,
+          workflowBundle,
+          runId,
+          leads: options.importRows,
+          rows: options.importRows,
+          checkRows: options.checkRows,
         }),
       );
   }

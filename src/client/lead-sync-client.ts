@@ -9,8 +9,25 @@ import { createDataConverter } from '../temporal/data-converter.js';
 import { parseEncryptionKeys } from '../temporal/keys.js';
 import type { EncryptionKey } from '../temporal/codec.js';
 import type { leadSync } from '../workflows/lead-sync.js';
+import {
+  batchOf,
+  eventOutcomesInput,
+  inOrderPerEmail,
+  outcomeIn,
+  type BatchItemResult,
+  type EventOutcome,
+} from './lead-batch.js';
+import {
+  listLeads,
+  STARTED_BY_MEMO,
+  visibleLeads,
+  type LeadListRequest,
+  type LeadPage,
+  type VisibleLead,
+} from './lead-list.js';
 import { verifyWebhook } from './webhook-signature.js';
 import {
+  LeadInputError,
   leadOnlyInput,
   parseInput,
   registerInput,
@@ -44,6 +61,13 @@ export class LeadNotFoundError extends Error {
   }
 }
 
+type RegisterLead = ReturnType<typeof registerInput.parse>;
+
+/** Signal-with-starts in flight for one batch: enough to keep the server busy, few enough to stay under its limits. */
+const BATCH_CONCURRENCY = 64;
+/** Queries wake the lead's workflow on a worker (replaying it when it is not cached): fewer run side by side. */
+const QUERY_CONCURRENCY = 16;
+
 export interface Accepted {
   workflowId: string;
   eventId: string;
@@ -66,6 +90,11 @@ export class LeadSyncClient {
 
   constructor(private readonly options: LeadSyncClientOptions) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  }
+
+  /** The portal these leads belong to. */
+  get portalId(): string {
+    return this.options.portalId;
   }
 
   /**
@@ -144,6 +173,76 @@ export class LeadSyncClient {
     return { workflowId: await this.signalExisting(email, (h) => h.signal(retryFailedSignal, { eventIds })) };
   }
 
+  /**
+   * Registers many leads at once (at most 500): each item is checked and sent on its own, so a bad one never stops
+   * the others, and items of one email are sent in the order given. The answer has one result per item.
+   */
+  async registerBatch(items: unknown): Promise<BatchItemResult[]> {
+    const results: BatchItemResult[] = [];
+    const valid: Array<{ email: string; run: () => Promise<BatchItemResult> }> = [];
+    batchOf(items, 'leads').forEach((item, index) => {
+      let input: RegisterLead;
+      try {
+        input = parseInput(registerInput, item);
+      } catch (err) {
+        if (!(err instanceof LeadInputError)) throw err;
+        results.push({ index, accepted: false, error: 'invalid_input', issues: err.issues });
+        return;
+      }
+      const { email, eventId, properties } = input;
+      valid.push({
+        email,
+        run: () =>
+          this.send(email, eventId, { kind: 'register', properties }).then(
+            (accepted): BatchItemResult => ({ index, accepted: true, ...accepted }),
+            (err: Error): BatchItemResult => ({
+              index,
+              accepted: false,
+              error: 'unavailable',
+              message: firstLine(err),
+            }),
+          ),
+      });
+    });
+    results.push(...(await inOrderPerEmail(valid, BATCH_CONCURRENCY)));
+    return results.sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * Where each event stands (pending, synced, failed...). Visibility answers, many leads at a time, for a lead whose
+   * workflow the event itself started (its status is that event's) and for any lead still pending. Only the others
+   * are asked by query, which names the event exactly: a lead that existed before may show an older status.
+   */
+  async eventOutcomes(events: unknown): Promise<EventOutcome[]> {
+    const list = parseInput(eventOutcomesInput, { events: batchOf(events, 'events') }).events;
+    const emails = [...new Set(list.map((e) => e.email))];
+    const visible = await visibleLeads(this.options.client, this.options.portalId, emails).catch(
+      () => new Map<string, VisibleLead>(),
+    );
+    const answered = (email: string, eventId: string): EventOutcome | undefined => {
+      const lead = visible.get(email);
+      if (lead?.status === 'pending') return { email, eventId, outcome: 'pending' };
+      if (lead?.startedBy === eventId && lead.status !== 'failed') return { email, eventId, outcome: lead.status };
+      return undefined;
+    };
+    const toQuery = [...new Set(list.filter((e) => !answered(e.email, e.eventId)).map((e) => e.email))];
+    const states = await inOrderPerEmail(
+      // A lead whose query failed (a busy worker, a timeout) is reported pending: the caller asks again later.
+      toQuery.map((email) => ({ email, run: () => this.status(email).catch(() => 'unreadable' as const) })),
+      QUERY_CONCURRENCY,
+    );
+    const queried = new Map(toQuery.map((email, i) => [email, states[i]]));
+    return list.map(
+      ({ email, eventId }) =>
+        answered(email, eventId) ?? outcomeIn(queried.has(email) ? queried.get(email) : 'unreadable', email, eventId),
+    );
+  }
+
+  /** A page of this portal's leads from visibility, optionally only those with one status. */
+  list(request: Omit<LeadListRequest, 'portalId'>): Promise<LeadPage> {
+    return listLeads(this.options.client, { ...request, portalId: this.options.portalId });
+  }
+
   /** The lead's state as its workflow sees it, or undefined for a lead this service never saw. */
   async status(email: string): Promise<LeadState | undefined> {
     const { email: normalized } = parseInput(leadOnlyInput, { email });
@@ -182,6 +281,7 @@ export class LeadSyncClient {
     const workflowId = this.workflowId(email);
     await this.options.client.workflow.signalWithStart<typeof leadSync, [LeadEvent]>('leadSync', {
       ...this.startOptions(email),
+      memo: { [STARTED_BY_MEMO]: event.eventId },
       signal: leadEventSignal,
       signalArgs: [event],
     });
@@ -202,4 +302,8 @@ export class LeadSyncClient {
       ],
     };
   }
+}
+
+function firstLine(err: Error): string {
+  return err.message.split('\n')[0] ?? 'Temporal did not accept the event';
 }

@@ -9,8 +9,12 @@ import { registerCodecEndpoint } from './codec-endpoint.js';
 import { registerErrorHandler } from './errors.js';
 import { registerHealth } from './health.js';
 import { registerHubSpotWebhooks, type HubSpotWebhookDeps } from './hubspot-webhooks.js';
+import { registerJsonBody } from './json-body.js';
+import { registerLeadBatchRoutes } from './lead-batch.js';
+import { registerLeadListRoute } from './lead-list.js';
 import { registerLeadRoutes } from './leads.js';
 import { registerOAuthRoutes, type OAuthRouteDeps } from './oauth.js';
+import { registerPortalRoutes } from './portals.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
@@ -57,10 +61,14 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
     return Promise.resolve();
   });
   registerErrorHandler(app);
+  registerJsonBody(app);
   const auth = requireApiKey({ apiKey: deps.apiKey });
   registerHealth(app, { connection: deps.connection, namespace: deps.namespace, mode: deps.hubspotMode });
   registerCodecEndpoint(app, { codec: deps.codec, apiKey: deps.apiKey, uiOrigins: deps.uiOrigins });
   registerLeadRoutes(app, { leads: deps.leads, auth });
+  registerLeadBatchRoutes(app, { leads: deps.leads, auth });
+  registerLeadListRoute(app, { leads: deps.leads, auth });
+  registerPortalRoutes(app, { client: deps.client, portalId: deps.portalId, auth });
   app.get('/v1/connection', { preHandler: auth }, async (_request, reply) => {
     const portalId = deps.portalId();
     if (!portalId) throw new PortalNotConnectedError();
