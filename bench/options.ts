@@ -30,6 +30,8 @@ export interface BenchOptions {
   changeWindowMs: number;
   importRows: number;
   checkRows: number;
+  /** Extra `leadsync import` flags, e.g. `--window 400`. */
+  importArgs: string[];
   /** `memory`: the test harness's in-memory dev server; `file`: the embedded dev server of `npm start`, on a file. */
   temporal: 'memory' | 'file';
   /** With `--temporal file`: the SQLite pragmas, or undefined for the dev server's defaults of `npm start`. */
@@ -99,6 +101,12 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
       positiveInt,
       10_000,
     )
+    .option(
+      '--import-arg <flag>',
+      'an extra `leadsync import` flag (repeatable), e.g. --import-arg=--window=400',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
     .option('--temporal <kind>', "memory (the test harness's dev server) or file (npm start's, on SQLite)", 'memory')
     .option(
       '--sqlite-pragma <pragma=value>',
@@ -121,6 +129,7 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     changeWindowSeconds: number;
     importRows: number;
     checkRows: number;
+    importArg: string[];
     temporal: string;
     sqlitePragma?: Record<string, string>;
     serviceEnv: Record<string, string>;
@@ -141,6 +150,7 @@ export function parseBenchOptions(argv: string[] = process.argv): BenchOptions {
     changeWindowMs: opts.changeWindowSeconds * 1000,
     importRows: opts.importRows,
     checkRows: opts.checkRows,
+    importArgs: opts.importArg,
     temporal: opts.temporal === 'file' ? 'file' : 'memory',
     sqlitePragmas: opts.sqlitePragma,
     serviceEnv: opts.serviceEnv,

@@ -77,6 +77,7 @@ function runScenario(name: ScenarioName, ctx: RunContext): Promise<ScenarioResul
           leads: options.importRows,
           rows: options.importRows,
           checkRows: options.checkRows,
+          importArgs: options.importArgs,
         }),
       );
   }

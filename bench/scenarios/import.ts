@@ -74,7 +74,7 @@ const run = (summary: ImportSummary, peakKiB: number): ImportRun => ({
 });
 
 export async function runImport(
-  options: ServiceScenarioOptions & { rows: number; checkRows: number },
+  options: ServiceScenarioOptions & { rows: number; checkRows: number; importArgs: string[] },
 ): Promise<ImportResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'leadsync-bench-import-'));
   const service = await startBenchService({
@@ -98,7 +98,7 @@ export async function runImport(
     global.gc?.();
     const before = service.sandbox.counters();
     const peak = new PeakRss();
-    const full = await leadsync(['import', file, '--wait'], env);
+    const full = await leadsync(['import', file, '--wait', ...options.importArgs], env);
     const servicePeak = peak.stop();
     if (full.summary.synced !== options.rows) {
       throw new Error(`import synced ${full.summary.synced} of ${options.rows} rows`);

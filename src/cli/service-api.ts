@@ -33,7 +33,9 @@ export class ServiceApi {
       responseType: 'json',
       timeout: { request: 60_000 },
       retry: {
-        limit: 4,
+        // About five seconds of a restarting service, then the command says it cannot reach it.
+        limit: 3,
+        backoffLimit: 2_000,
         methods: ['GET', 'POST', 'PATCH', 'DELETE'],
         statusCodes: [502, 503, 504],
         errorCodes: ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'],

@@ -64,7 +64,7 @@ export class LeadNotFoundError extends Error {
 type RegisterLead = ReturnType<typeof registerInput.parse>;
 
 /** Signal-with-starts in flight for one batch: enough to keep the server busy, few enough to stay under its limits. */
-const BATCH_CONCURRENCY = 64;
+const BATCH_CONCURRENCY = 16;
 /** Queries wake the lead's workflow on a worker (replaying it when it is not cached): fewer run side by side. */
 const QUERY_CONCURRENCY = 16;
 

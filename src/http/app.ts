@@ -14,6 +14,7 @@ import { registerLeadBatchRoutes } from './lead-batch.js';
 import { registerLeadListRoute } from './lead-list.js';
 import { registerLeadRoutes } from './leads.js';
 import { registerOAuthRoutes, type OAuthRouteDeps } from './oauth.js';
+import { registerOpenApi } from './openapi.js';
 import { registerPortalRoutes } from './portals.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -64,6 +65,7 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
   registerJsonBody(app);
   const auth = requireApiKey({ apiKey: deps.apiKey });
   registerHealth(app, { connection: deps.connection, namespace: deps.namespace, mode: deps.hubspotMode });
+  registerOpenApi(app);
   registerCodecEndpoint(app, { codec: deps.codec, apiKey: deps.apiKey, uiOrigins: deps.uiOrigins });
   registerLeadRoutes(app, { leads: deps.leads, auth });
   registerLeadBatchRoutes(app, { leads: deps.leads, auth });

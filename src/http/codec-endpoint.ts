@@ -6,7 +6,7 @@ import { SECRET_FIELDS } from '../shared/secret-fields.js';
 import { UnknownKeyError } from '../temporal/codec.js';
 import { capabilityMatches, requireApiKey } from './auth.js';
 
-const payloadsBody = z.object({
+export const payloadsBody = z.object({
   payloads: z.array(
     z.object({
       metadata: z.record(z.string(), z.string()).optional(),

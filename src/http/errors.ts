@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { LeadNotFoundError } from '../client/lead-sync-client.js';
 import { LeadInputError } from '../client/schemas.js';
 
@@ -8,6 +9,13 @@ const ERROR_NAMES: Record<number, string> = {
   404: 'not_found',
   409: 'conflict',
 };
+
+/** The body of every 4xx below (and of the 503s): the OpenAPI document describes errors with this schema. */
+export const errorBodySchema = z.strictObject({
+  error: z.string().describe('a stable name: invalid_input, not_found, unauthorized, body_too_large, ...'),
+  message: z.string(),
+  issues: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
+});
 
 /**
  * Every 4xx has one shape, `{ error, message, issues? }`, and names what was wrong where it knows; nothing else

@@ -9,7 +9,7 @@ import { checkPortal } from './portal-param.js';
 /** gRPC's status code for a request the server refuses as malformed. */
 const GRPC_INVALID_ARGUMENT = 3;
 
-const listQuery = z
+export const listQuery = z
   .object({
     status: z.enum(LEAD_STATUSES, { error: `must be one of ${LEAD_STATUSES.join(', ')}` }).optional(),
     portalId: z.string().optional(),

@@ -44,7 +44,7 @@ describe('leadsync import', () => {
   const summaryOf = (stdout: string) => JSON.parse(stdout) as ImportSummary;
 
   it('imports a few thousand rows, quoted and multi-line fields intact; the same file again writes nothing', async () => {
-    const rows = 3_000;
+    const rows = 2_000;
     const lines = ['email,firstname,Job Title,company'];
     for (let i = 0; i < rows; i++) {
       const job = i % 250 === 0 ? `"Engineer, ""senior""\r\nand poet ${i}"` : `Job ${i}`;
@@ -66,7 +66,7 @@ describe('leadsync import', () => {
       { rows, accepted: rows, invalid: 0, synced: rows, failed: 0 },
     );
     assert.equal(summary.complete, true);
-    for (const i of [0, 1, 250, 1_999, rows - 1]) {
+    for (const i of [0, 1, 250, 1_500, rows - 1]) {
       const contact = sandbox().contacts.byEmail(`bulk-${i}@example.com`);
       assert.ok(contact, `contact ${i} exists`);
       assert.equal(contact.properties.firstname, `First ${i}`);
@@ -84,7 +84,7 @@ describe('leadsync import', () => {
       first.stderr,
       /^leadsync import: (reading|waiting): read \d+, accepted \d+, synced \d+, failed \d+, \d+ rows\/s, ETA /m,
     );
-    assert.doesNotMatch(first.stderr, /\u001b\[/, 'no terminal control sequences in a pipe');
+    assert.ok(!first.stderr.includes('\u001b['), 'no terminal control sequences in a pipe');
 
     const before = writes();
     const again = await runCli(['import', file, '--map', 'Job Title=jobtitle', '--wait', '--json'], cliEnv);

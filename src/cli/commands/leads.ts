@@ -3,7 +3,7 @@ import type { LeadPage } from '../../client/lead-list.js';
 import type { LeadState } from '../../shared/lead-types.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { repeatable } from '../options.js';
+import { positiveInt, repeatable } from '../options.js';
 import { print, printJson, table } from '../output.js';
 import { leadPath } from '../service-api.js';
 
@@ -62,7 +62,7 @@ export function leadCommands(program: Command, context: CliContext): void {
     .description('Leads with failed events (their LeadSyncStatus is "failed"), newest first')
     .option('--portal <portalId>', 'the HubSpot portal (default: the service’s)')
     .option('--status <status>', 'list leads with another status instead: pending, synced, blocked', 'failed')
-    .option('--limit <n>', 'at most this many', (v) => Number(v), 100)
+    .option('--limit <n>', 'at most this many', positiveInt(100_000), 100)
     .option('--json', 'print the leads as JSON')
     .action(async (flags: LeadFlags & { status: string; limit: number }) => {
       const leads: LeadPage['leads'] = [];

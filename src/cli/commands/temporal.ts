@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import type { Command } from 'commander';
 import { defaultCacheDir } from '../../project-paths.js';
 import { resolveTemporalCli } from '../../temporal/cli.js';
@@ -46,7 +47,7 @@ export function temporalCommand(program: Command, context: CliContext): void {
       context.stopSignal.addEventListener('abort', onStop);
       const code = await new Promise<number>((resolve, reject) => {
         child.on('error', reject);
-        child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + 2 : 1)));
+        child.on('exit', (exitCode, signal) => resolve(exitCode ?? 128 + (signal ? os.constants.signals[signal] : 0)));
       });
       context.stopSignal.removeEventListener('abort', onStop);
       context.exitCode(code as never);

@@ -35,9 +35,9 @@ export class ImportProgress {
         {
           stream: process.stderr,
           format:
-            '{phase} [{bar}] {percentage}% | read {read} | accepted {accepted} | synced {synced} | failed {failed} | {rate} rows/s | ETA {eta_text}',
+            '{phase} {bar} {percentage}% | read {read} accepted {accepted} synced {synced} failed {failed} | {rate}/s ETA {eta_text}',
           hideCursor: true,
-          barsize: 24,
+          barsize: 16,
           fps: 5,
         },
         cliProgress.Presets.shades_classic,
