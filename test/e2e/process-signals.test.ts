@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import got from 'got';
 import { startSandbox } from '../../src/sandbox/index.js';
@@ -106,10 +106,15 @@ describe('npm scripts under signals', () => {
       .json<{ workflowId: string }>();
     const connection = await Connection.connect({ address: `127.0.0.1:${run.ports.TEMPORAL_DEV_PORT}` });
     try {
-      const handle = new Client({ connection }).workflow.getHandle(lead.workflowId);
+      // The raw answer: the SDK's describe() would decode the memo, which only the service's key can.
+      const describe = () =>
+        connection.workflowService.describeWorkflowExecution({
+          namespace: 'default',
+          execution: { workflowId: lead.workflowId },
+        });
       await eventually(
         async () =>
-          (await handle.describe()).raw.pendingActivities?.some(
+          (await describe()).pendingActivities?.some(
             (a) => a.state === proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
           ),
         { what: 'the write to HubSpot to be in flight' },
