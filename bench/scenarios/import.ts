@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ImportSummary } from '../../src/cli/import/run-import.js';
-import { projectRoot } from '../../src/project-paths.js';
+import { startCli } from '../../test/helpers/cli-process.js';
 import type { ServiceScenarioOptions } from '../lib/service-scenario.js';
 import { startBenchService } from '../lib/in-process-service.js';
 import { mib, PeakRss } from '../lib/memory.js';
@@ -35,33 +34,20 @@ async function writeCsv(file: string, rows: number, prefix: string): Promise<voi
   await writeFile(file, `${lines.join('\n')}\n`);
 }
 
-/** Runs `leadsync` as its own process; its peak RSS is read from /proc just before it exits. */
+/** Runs `leadsync` as its own process; its peak RSS is sampled from /proc while it runs. */
 async function leadsync(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ summary: ImportSummary; peakKiB: number }> {
-  const child = spawn(
-    process.execPath,
-    [path.join(projectRoot, 'bin', 'leadsync.js'), ...args, '--json', '--no-progress'],
-    {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
+  const { child, exited } = startCli([...args, '--json', '--no-progress'], env);
   let peakKiB = 0;
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const sample = setInterval(() => {
     readFile(`/proc/${child.pid}/status`, 'utf8').then(
       (status) => (peakKiB = Math.max(peakKiB, Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0))),
       () => undefined,
     );
   }, 50);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearInterval(sample);
+  const { code, stdout, stderr } = await exited.finally(() => clearInterval(sample));
   if (code !== 0) throw new Error(`leadsync ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
   return { summary: JSON.parse(stdout) as ImportSummary, peakKiB };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,10 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import got from 'got';
 import type { ImportSummary } from '../../src/cli/import/run-import.js';
-import { projectRoot } from '../../src/project-paths.js';
 import type { LeadState } from '../../src/shared/lead-types.js';
 import { leadWorkflowId } from '../../src/shared/ids.js';
-import { leadsyncBin, type CliRun } from '../helpers/cli-process.js';
+import { startCli, type CliRun } from '../helpers/cli-process.js';
 import { oauthWorkerEnv, spawnEntry } from '../helpers/entry-process.js';
 import { eventually, startTestService, type TestService } from '../helpers/service.js';
 import { connectTemporal, testKeyString } from '../helpers/temporal.js';
@@ -263,27 +262,6 @@ describe('leadsync import while a process is killed with SIGKILL', () => {
     },
   );
 });
-
-/** `leadsync <args>` as its own process, held so the test can kill it mid-run. */
-function startCli(
-  args: string[],
-  env: Record<string, string>,
-): { child: ChildProcess; exited: Promise<CliRun & { signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, [leadsyncBin, ...args], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<CliRun & { signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, exited };
-}
 
 /** `fn` over 0..count-1, `lanes` at a time, results in order. */
 async function inLanes<T>(lanes: number, count: number, fn: (i: number) => Promise<T>): Promise<T[]> {
