@@ -28,20 +28,27 @@ export interface LeadListRequest {
   pageToken?: string;
 }
 
+/** The portal's open lead workflows (a GDPR-deleted lead's has ended), narrowed by one more clause. */
+function openLeadsQuery(portalId: string, clause?: string): string {
+  return [
+    `WorkflowType = 'leadSync'`,
+    `ExecutionStatus = 'Running'`,
+    `${HubSpotPortal.name} = '${portalId}'`,
+    ...(clause ? [clause] : []),
+  ].join(' AND ');
+}
+
 /**
  * A page of the portal's open lead workflows from Temporal's visibility store, which lags the workflows by up to
  * a second or so: a lead's own state (`status(email)`) is the exact answer.
  */
 export async function listLeads(client: Client, request: LeadListRequest): Promise<LeadPage> {
-  const clauses = [
-    `WorkflowType = 'leadSync'`,
-    `ExecutionStatus = 'Running'`,
-    `${HubSpotPortal.name} = '${request.portalId}'`,
-    ...(request.status ? [`${LeadSyncStatus.name} = '${request.status}'`] : []),
-  ];
   const answer = await client.workflowService.listWorkflowExecutions({
     namespace: client.options.namespace,
-    query: clauses.join(' AND '),
+    query: openLeadsQuery(
+      request.portalId,
+      request.status ? `${LeadSyncStatus.name} = '${request.status}'` : undefined,
+    ),
     pageSize: request.pageSize,
     nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
   });
@@ -81,12 +88,7 @@ export async function visibleLeads(
   const quotable = emails.filter((e) => !/['"\\]/.test(e));
   for (let i = 0; i < quotable.length; i += STATUS_CHUNK) {
     const chunk = quotable.slice(i, i + STATUS_CHUNK);
-    const query = [
-      `WorkflowType = 'leadSync'`,
-      `ExecutionStatus = 'Running'`,
-      `${HubSpotPortal.name} = '${portalId}'`,
-      `${LeadEmail.name} IN (${chunk.map((e) => `'${e}'`).join(', ')})`,
-    ].join(' AND ');
+    const query = openLeadsQuery(portalId, `${LeadEmail.name} IN (${chunk.map((e) => `'${e}'`).join(', ')})`);
     for await (const execution of client.workflow.list({ query, pageSize: STATUS_CHUNK })) {
       const email = execution.typedSearchAttributes.get(LeadEmail);
       if (!email) continue;
